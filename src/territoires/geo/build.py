@@ -1,0 +1,362 @@
+"""From a :class:`SourceLayers` to a clean coverage of France, every level dissolved.
+
+The steps, in order (each reported in the manifest):
+
+1. give every commune an outline: a commune the source draws only through its
+   communes déléguées gets their union; one whose land lies inside another's
+   outline keeps an empty geometry and says whose outline holds it;
+2. make the communes a clean polygonal coverage (``shapely.coverage_clean``):
+   no overlap, identical shared edges;
+3. fill the holes the land does not have (areas no commune covers), each given
+   to the commune that most likely owns it; real enclaves (Llívia) stay holes;
+4. measure areas with an equal-area projection;
+5. dissolve communes into EPCIs, départements, régions and the régions of 2012
+   (``coverage_union``, exact because the coverage is clean);
+6. simplify for display with ``coverage_simplify`` at the commune level and
+   dissolve again, so that neighbours share borders and levels nest at every
+   scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from territoires.geo import reference as ref
+from territoires.geo.source import SourceLayers
+
+EMPTY = shapely.Polygon()
+
+# Display scales: tolerance of coverage_simplify, in degrees (~ 1° = 111 km
+# north–south, ~75 km east–west in metropolitan France).
+DISPLAY_TOLERANCES: dict[str, float] = {"france": 0.01, "region": 0.003}
+
+Progress = Callable[[str], None]
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+@dataclass
+class BuildReport:
+    """What the build repaired or left as it found it, for the manifest and the check."""
+
+    rebuilt_from_parts: list[dict[str, Any]] = field(default_factory=list)
+    outline_held_by: list[dict[str, Any]] = field(default_factory=list)
+    without_outline: list[dict[str, Any]] = field(default_factory=list)
+    holes_filled: list[dict[str, Any]] = field(default_factory=list)
+    enclaves_kept: list[dict[str, Any]] = field(default_factory=list)
+    placeholder_sirens: list[dict[str, Any]] = field(default_factory=list)
+    communes_without_epci: list[dict[str, Any]] = field(default_factory=list)
+    communes_without_population: list[dict[str, Any]] = field(default_factory=list)
+    overlaps_resolved_km2: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class BuiltLayers:
+    """The store's content, in memory: full-resolution levels and display sets."""
+
+    levels: dict[str, gpd.GeoDataFrame]
+    display: dict[str, dict[str, gpd.GeoDataFrame]]
+    report: BuildReport
+    parameters: dict[str, Any]
+
+
+# --------------------------------------------------------------------------- areas
+_TRANSFORMERS: dict[str, Transformer] = {}
+
+
+def _to_equal_area(geoms: np.ndarray, zone: str) -> np.ndarray:
+    tr = _TRANSFORMERS.get(zone)
+    if tr is None:
+        tr = _TRANSFORMERS[zone] = Transformer.from_crs("EPSG:4326", ref.EQUAL_AREA_CRS[zone], always_xy=True)
+
+    def fwd(xy: np.ndarray) -> np.ndarray:
+        x, y = tr.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, fwd)
+
+
+def equal_area_km2(geoms: np.ndarray | gpd.GeoSeries, deps: np.ndarray | pd.Series) -> np.ndarray:
+    """Area in km² of WGS84 geometries, each in the LAEA projection of its zone.
+
+    ``deps`` gives the département of each geometry: overseas ones use a LAEA
+    centred on them, the rest EPSG:3035.  Lambert-93 is conformal, not
+    equal-area, and is not used for areas.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    deps = np.asarray(deps, dtype=object)
+    zones = np.where(np.isin(deps, ref.OVERSEAS_DEPS), deps, "metro")
+    out = np.zeros(len(geoms))
+    for zone in np.unique(zones):
+        m = zones == zone
+        out[m] = shapely.area(_to_equal_area(geoms[m], str(zone))) / 1e6
+    return out
+
+
+# ---------------------------------------------------------------- commune outlines
+def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
+    """Keep the polygonal part of a geometry (cleaning can leave stray lines)."""
+    if g is None or g.is_empty:
+        return EMPTY
+    if shapely.get_type_id(g) in (3, 6):
+        return g
+    polys = [p for p in shapely.get_parts(g) if shapely.get_type_id(p) in (3, 6)]
+    return shapely.union_all(polys) if polys else EMPTY
+
+
+def give_every_commune_an_outline(layers: SourceLayers, report: BuildReport) -> gpd.GeoDataFrame:
+    """Step 1: outlines for the communes the source draws only through their parts."""
+    com = layers.communes.copy()
+    com["outline"] = "source"
+    com["outline_of"] = pd.Series(pd.NA, index=com.index, dtype="string")
+    missing = com.geometry.isna() | com.geometry.is_empty
+    parts = layers.parts[layers.parts["type"].isin(["COMD", "COMA"]) & layers.parts.geometry.notna()]
+    for idx in com.index[missing]:
+        code, nom = com.at[idx, "code"], com.at[idx, "nom"]
+        own = parts[parts["parent"] == code]
+        if len(own):
+            com.at[idx, "geometry"] = shapely.union_all(own.geometry.to_numpy())
+            com.at[idx, "outline"] = "communes déléguées"
+            report.rebuilt_from_parts.append({"code": code, "nom": nom, "parties": sorted(own["code"])})
+        else:
+            holder = ref.OUTLINE_HELD_BY.get(code)
+            com.at[idx, "geometry"] = EMPTY
+            com.at[idx, "outline"] = "absent"
+            if holder is not None and holder in set(com["code"]):
+                com.at[idx, "outline_of"] = holder
+                report.outline_held_by.append({"code": code, "nom": nom, "contour_de": holder})
+            else:
+                report.without_outline.append({"code": code, "nom": nom})
+    return com
+
+
+def clean_coverage(geoms: np.ndarray) -> np.ndarray:
+    """Step 2: a clean coverage — no overlap, identical shared edges."""
+    out = shapely.coverage_clean(geoms, gap_width=0.0)
+    return np.array([_polygonal(g) for g in out], dtype=object)
+
+
+def fill_holes(
+    com: gpd.GeoDataFrame,
+    merged_parents: frozenset[str],
+    report: BuildReport,
+) -> gpd.GeoDataFrame:
+    """Step 3: give each area that no commune covers to the commune that owns it.
+
+    ``com`` must be a clean coverage (the output of :func:`clean_coverage`).
+
+    A hole next to exactly one commune that absorbed others without outlines is
+    given to it (the absorbed commune's land); otherwise to the neighbour with
+    the longest shared border.  Holes containing a known real enclave stay.
+    """
+    drawn = ~com.geometry.is_empty
+    geoms = com.geometry.to_numpy()
+    union = shapely.coverage_union_all(geoms[drawn.to_numpy()])
+    holes = [shapely.Polygon(r) for p in shapely.get_parts(union) for r in p.interiors]
+    if not holes:
+        return com
+    enclave_pts = {name: shapely.Point(xy) for name, xy in ref.REAL_ENCLAVES.items()}
+    tree = shapely.STRtree(geoms)
+    additions: dict[int, list[shapely.Geometry]] = {}
+    areas = equal_area_km2(np.array(holes, dtype=object), np.full(len(holes), "00"))
+    for hole, area in zip(holes, areas, strict=True):
+        enclave = next((n for n, p in enclave_pts.items() if hole.contains(p)), None)
+        if enclave is not None:
+            report.enclaves_kept.append({"nom": enclave, "area_km2": round(float(area), 3)})
+            continue
+        idx = tree.query(hole, predicate="intersects")
+        idx = [i for i in idx if not shapely.is_empty(geoms[i])]
+        if not idx:
+            continue
+        border = np.array(
+            [shapely.length(shapely.intersection(geoms[i].boundary, hole.boundary)) for i in idx]
+        )
+        merged = [k for k, i in enumerate(idx) if com["code"].iat[i] in merged_parents]
+        if merged:
+            best = max(merged, key=lambda k: border[k])
+            why = "commune nouvelle dont des communes déléguées n'ont pas de contour"
+        else:
+            best = int(np.argmax(border))
+            why = "plus longue frontière commune"
+        target = idx[best]
+        additions.setdefault(target, []).append(hole)
+        report.holes_filled.append(
+            {
+                "commune": com["code"].iat[target],
+                "nom": com["nom"].iat[target],
+                "area_km2": round(float(area), 3),
+                "rule": why,
+                "point": [round(c, 4) for c in hole.representative_point().coords[0]],
+            }
+        )
+    com = com.copy()
+    for i, extra in additions.items():
+        g = shapely.union_all([geoms[i], *extra])
+        com.iat[i, com.columns.get_loc("geometry")] = _polygonal(g)
+        if com["outline"].iat[i] == "source":
+            com.iat[i, com.columns.get_loc("outline")] = "source + lacune comblée"
+    return com
+
+
+# ------------------------------------------------------------------------ dissolve
+def dissolve(geoms: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Union the polygons of a clean coverage by key (fast: ``coverage_union``)."""
+    keys = np.asarray(keys, dtype=object)
+    geoms = np.asarray(geoms, dtype=object)
+    ok = pd.notna(keys) & ~shapely.is_empty(geoms)
+    order = pd.Series(keys[ok]).groupby(keys[ok]).indices
+    uniq = np.array(sorted(order), dtype=object)
+    sel = geoms[ok]
+    out = np.array([_polygonal(shapely.coverage_union_all(sel[order[k]])) for k in uniq], dtype=object)
+    return uniq, out
+
+
+def _sum_by(df: pd.DataFrame, key: str, col: str) -> pd.Series:
+    return df.groupby(key, dropna=True)[col].sum(min_count=1)
+
+
+def levels_from_communes(
+    com: gpd.GeoDataFrame, layers: SourceLayers, *, full: bool = True
+) -> dict[str, gpd.GeoDataFrame]:
+    """Dissolve a commune coverage into every upper level.
+
+    With ``full`` the attributes (population, area, names) come along; for the
+    display sets only codes and names are kept.
+    """
+    geoms = com.geometry.to_numpy()
+    out: dict[str, gpd.GeoDataFrame] = {}
+
+    def frame(key: str, names: pd.DataFrame, extra: dict[str, pd.Series] | None = None):
+        codes, shapes = dissolve(geoms, com[key].to_numpy())
+        df = pd.DataFrame({"code": codes})
+        df = df.merge(names, on="code", how="left")
+        if full:
+            df["population"] = df["code"].map(_sum_by(com, key, "population")).astype("Int64")
+            df["area_km2"] = df["code"].map(_sum_by(com, key, "area_km2")).round(3)
+        for col, series in (extra or {}).items():
+            df[col] = df["code"].map(series)
+        return gpd.GeoDataFrame(df, geometry=shapes, crs="EPSG:4326")
+
+    epci_names = layers.epci[["code", "nom", "nature"]] if full else layers.epci[["code", "nom"]]
+    epci_extra = None
+    if full:
+        epci_extra = {"n_communes": com.groupby("epci")["code"].size()}
+    epci = frame("epci", epci_names, epci_extra)
+    if full:
+        epci["siren_provisoire"] = epci["code"].isin(ref.PLACEHOLDER_SIRENS)
+        epci["n_communes"] = epci["n_communes"].astype("Int64")
+    out["epci"] = epci
+
+    dep_names = layers.departements[["code", "nom"]].copy()
+    dep = frame("dep", dep_names)
+    dep_reg = layers.departements.set_index("code")["reg"]
+    dep.insert(2, "reg", dep["code"].map(dep_reg))
+    dep.insert(3, "reg_2012", dep["code"].map(ref.DEP_TO_REG_2012))
+    out["departements"] = dep
+    out["regions"] = frame("reg", layers.regions[["code", "nom"]])
+    names_2012 = pd.DataFrame(
+        {"code": list(ref.REGIONS_2012), "nom": [v[0] for v in ref.REGIONS_2012.values()]}
+    )
+    out["regions_2012"] = frame("reg_2012", names_2012)
+    return out
+
+
+# ---------------------------------------------------------------------------- main
+def build(layers: SourceLayers, progress: Progress = _noop) -> BuiltLayers:
+    """Run every step on ``layers``; pure (no file is written)."""
+    report = BuildReport()
+    progress("Contours des communes")
+    com = give_every_commune_an_outline(layers, report)
+    com["reg_2012"] = com["dep"].map(ref.DEP_TO_REG_2012)
+
+    progress("Nettoyage de la couverture (coverage_clean)")
+    drawn = (~com.geometry.is_empty).to_numpy()
+    before = com.geometry.to_numpy()[drawn]
+    cleaned = clean_coverage(before)
+    dep_drawn = com["dep"].to_numpy()[drawn]
+    overlap = equal_area_km2(before, dep_drawn).sum() - equal_area_km2(cleaned, dep_drawn).sum()
+    report.overlaps_resolved_km2 = round(float(overlap), 3)
+    geo = com.geometry.to_numpy().copy()
+    geo[drawn] = cleaned
+    com = com.set_geometry(gpd.GeoSeries(geo, index=com.index, crs="EPSG:4326"))
+
+    progress("Lacunes entre communes")
+    com = fill_holes(com, layers.merged_parents, report)
+
+    progress("Surfaces (projection équivalente)")
+    com["area_km2"] = equal_area_km2(com.geometry.to_numpy(), com["dep"].to_numpy()).round(3)
+
+    for code in sorted(ref.PLACEHOLDER_SIRENS & set(layers.epci["code"])):
+        nom = layers.epci.set_index("code").at[code, "nom"]
+        report.placeholder_sirens.append({"siren": code, "nom": nom})
+    for row in com[com["epci"].isna()].itertuples():
+        report.communes_without_epci.append({"code": row.code, "nom": row.nom})
+    for row in com[com["population"].isna()].itertuples():
+        report.communes_without_population.append({"code": row.code, "nom": row.nom})
+
+    progress("Agrégation : EPCI, départements, régions, régions de 2012")
+    com = com[
+        [
+            "code",
+            "nom",
+            "dep",
+            "reg",
+            "reg_2012",
+            "epci",
+            "population",
+            "area_km2",
+            "outline",
+            "outline_of",
+            "geometry",
+        ]
+    ]
+    levels = {"communes": com, **levels_from_communes(com, layers)}
+
+    arm = layers.parts[(layers.parts["type"] == "ARM") & layers.parts.geometry.notna()]
+    arm = gpd.GeoDataFrame(
+        {
+            "code": arm["code"].to_numpy(),
+            "nom": arm["nom"].to_numpy(),
+            "commune": arm["parent"].to_numpy(),
+            "population": arm["population"].to_numpy(),
+        },
+        geometry=arm.geometry.to_numpy(),
+        crs="EPSG:4326",
+    )
+    arm["area_km2"] = equal_area_km2(arm.geometry.to_numpy(), arm["code"].str[:2]).round(3)
+    levels["arrondissements"] = arm
+
+    display: dict[str, dict[str, gpd.GeoDataFrame]] = {}
+    drawn = (~com.geometry.is_empty).to_numpy()
+    for scale, tol in DISPLAY_TOLERANCES.items():
+        progress(f"Simplification pour l'affichage ({scale}, tolérance {tol}°)")
+        geo = com.geometry.to_numpy().copy()
+        geo[drawn] = shapely.coverage_simplify(geo[drawn], tol)
+        simple = gpd.GeoDataFrame(
+            com[["code", "nom", "dep", "reg", "reg_2012", "epci"]].copy(),
+            geometry=geo,
+            crs="EPSG:4326",
+        )
+        display[scale] = {"communes": simple, **levels_from_communes(simple, layers, full=False)}
+
+    params = {
+        "coverage_clean": {"gap_width": 0.0, "snapping_distance": "auto"},
+        "holes": "comblées sauf enclaves réelles (voir repairs.enclaves_kept)",
+        "area": "LAEA : EPSG:3035 (métropole), LAEA centrée par DROM",
+        "display_tolerances_deg": DISPLAY_TOLERANCES,
+        "display_simplification": "shapely.coverage_simplify sur les communes, puis coverage_union",
+    }
+    return BuiltLayers(levels=levels, display=display, report=report, parameters=params)

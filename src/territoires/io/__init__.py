@@ -1,0 +1,1 @@
+"""Input/output helpers kept apart from the domain code (atomic writes, downloads)."""

@@ -1,0 +1,1 @@
+"""Streamlit pages. Thin: they read widgets and call the domain modules."""

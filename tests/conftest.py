@@ -1,0 +1,41 @@
+"""Shared fixtures: synthetic sources, built stores in temporary directories."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synthetic import make_source
+from territoires.geo import build, store
+from territoires.settings import REPO_ROOT
+
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture
+def source():
+    return make_source()
+
+
+@pytest.fixture(scope="session")
+def built():
+    return build.build(make_source())
+
+
+@pytest.fixture
+def store_dir(tmp_path, built):
+    """A data directory holding a store built from the synthetic source."""
+    store.write_store(built, make_source().meta, tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def real_store():
+    """The real store in data/geo; skipped when it has not been built."""
+    if not (store.geo_dir() / store.MANIFEST).exists():
+        pytest.skip("data/geo n'est pas construit (make setup)")
+    return store.geo_dir()
