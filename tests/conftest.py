@@ -9,9 +9,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synthetic import make_source
 from territoires.geo import build, store
 from territoires.settings import REPO_ROOT
+
+from synthetic import make_source
 
 SHARED = REPO_ROOT.parent / "shared"
 

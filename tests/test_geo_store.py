@@ -147,8 +147,9 @@ def test_missing_store_gives_a_french_message(tmp_path):
 
 
 def test_cli_build_writes_a_checked_store(tmp_path, monkeypatch):
-    from synthetic import make_source
     from territoires.geo import datafrance
+
+    from synthetic import make_source
 
     monkeypatch.setattr(datafrance, "load", make_source)
     result = runner.invoke(app, ["geo", "build", "--data-dir", str(tmp_path)])

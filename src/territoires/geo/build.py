@@ -328,15 +328,16 @@ def build(layers: SourceLayers, progress: Progress = _noop) -> BuiltLayers:
     arm = layers.parts[(layers.parts["type"] == "ARM") & layers.parts.geometry.notna()]
     arm = gpd.GeoDataFrame(
         {
-            "code": arm["code"].to_numpy(),
-            "nom": arm["nom"].to_numpy(),
-            "commune": arm["parent"].to_numpy(),
-            "population": arm["population"].to_numpy(),
+            # explicit dtypes: an edition without arrondissements gives empty columns
+            "code": arm["code"].astype("string").to_numpy(),
+            "nom": arm["nom"].astype("string").to_numpy(),
+            "commune": arm["parent"].astype("string").to_numpy(),
+            "population": arm["population"].astype("Int64").to_numpy(),
         },
         geometry=arm.geometry.to_numpy(),
         crs="EPSG:4326",
     )
-    arm["area_km2"] = equal_area_km2(arm.geometry.to_numpy(), arm["code"].str[:2]).round(3)
+    arm["area_km2"] = equal_area_km2(arm.geometry.to_numpy(), arm["code"].astype(str).str[:2]).round(3)
     levels["arrondissements"] = arm
 
     display: dict[str, dict[str, gpd.GeoDataFrame]] = {}

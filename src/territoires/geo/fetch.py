@@ -194,7 +194,12 @@ def download(
                 )
             break
         except (DownloadError, requests.RequestException) as exc:
-            last = exc.message if isinstance(exc, DownloadError) else f"{type(exc).__name__} : {exc}"
+            if isinstance(exc, DownloadError):
+                last = exc.what
+            elif isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.ConnectionError):
+                last = f"téléchargement interrompu, connexion coupée ({type(exc).__name__})"
+            else:
+                last = f"{type(exc).__name__} : {exc}"
             part.unlink(missing_ok=True)
             if attempt == retries:
                 raise DownloadError(

@@ -156,7 +156,7 @@ def validate_frame(df: gpd.GeoDataFrame, schema: dict[str, str], where: Path | s
                     where=where,
                     todo=todo,
                 )
-            bad = present[~present.str.fullmatch(CODE_PATTERNS[kind])]
+            bad = present[~present.astype(str).str.fullmatch(CODE_PATTERNS[kind])]
             if len(bad):
                 raise DataFileError(
                     f"Codes invalides dans la colonne '{col}' : {sample(bad)}",

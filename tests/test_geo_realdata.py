@@ -1,0 +1,108 @@
+"""The real store built from the embedded source (skipped when data/geo is not built)."""
+
+from __future__ import annotations
+
+import shutil
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from territoires.geo import reference as ref
+from territoires.geo import store
+from territoires.geo.build import equal_area_km2
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture(scope="module")
+def levels(real_store):
+    base = real_store.parent
+    return {lvl: store.load_level(lvl, base=base) for lvl in store.LEVELS}
+
+
+def test_counts(levels):
+    com = levels["communes"]
+    assert len(com) == 34_875
+    assert com["dep"].isin(ref.OVERSEAS_DEPS).sum() == 129
+    assert len(levels["departements"]) == 101
+    assert len(levels["regions"]) == 18
+    assert len(levels["regions_2012"]) == 27
+    assert 1_200 <= len(levels["epci"]) <= 1_300
+    assert len(levels["arrondissements"]) == 45
+
+
+def test_provenance_manifest(real_store):
+    m = store.read_manifest(real_store.parent)
+    for key in ("source", "vintage", "licence", "url"):
+        assert m["source"].get(key), key
+    assert "Licence Ouverte" in m["source"]["licence"]
+    assert all(len(f["sha256"]) == 64 for f in m["files"].values())
+    held = {r["code"] for r in m["repairs"]["outline_held_by"]}
+    assert held == {"15031", "15035", "15047", "15171"}
+    assert {r["code"] for r in m["repairs"]["rebuilt_from_parts"]} == {"12218", "14581", "49126", "69114"}
+
+
+def test_communes_without_own_outline_are_covered(levels):
+    com = levels["communes"].set_index("code")
+    for code in ("15031", "15035", "15047", "15171"):
+        assert com.at[code, "geometry"].is_empty
+        assert com.at[code, "outline_of"] == "15141"
+        assert not com.at["15141", "geometry"].is_empty
+
+
+def test_union_of_communes_equals_union_of_departements(levels):
+    com = levels["communes"]
+    uc = shapely.coverage_union_all(com.geometry[~com.geometry.is_empty].to_numpy())
+    ud = shapely.coverage_union_all(levels["departements"].geometry.to_numpy())
+    gap = shapely.symmetric_difference(uc, ud)
+    parts = shapely.get_parts(gap)
+    areas = equal_area_km2(parts, np.full(len(parts), "01")) if len(parts) else np.array([0.0])
+    assert areas.max() <= 0.01
+
+
+def test_no_hole_but_llivia(levels):
+    for level in ("departements", "regions", "regions_2012"):
+        u = shapely.coverage_union_all(levels[level].geometry.to_numpy())
+        holes = [shapely.Polygon(r) for p in shapely.get_parts(u) for r in p.interiors]
+        assert len(holes) == 1, level
+        assert holes[0].contains(shapely.Point(ref.REAL_ENCLAVES["Llívia (Espagne)"]))
+
+
+def test_regions_2012_areas_match_insee(levels):
+    r12 = levels["regions_2012"].set_index("code")
+    for code, official in ref.OFFICIAL_AREA_KM2_2012.items():
+        ratio = r12.at[code, "area_km2"] / official
+        assert 0.97 <= ratio <= 1.03, (code, r12.at[code, "nom"], ratio)
+    assert r12.at["82", "nom"] == "Rhône-Alpes"
+
+
+def test_regions_2012_overlap_the_independent_reference(levels):
+    from conftest import SHARED
+
+    path = SHARED / "reference" / "regions-2015-reference.geojson"
+    if not path.exists():
+        pytest.skip("../shared/reference absent")
+    refg = gpd.read_file(path)
+    refg["code"] = refg["code"].astype(str).str.zfill(2)
+    refg = refg.set_index("code")
+    r12 = levels["regions_2012"].set_index("code")
+    assert len(refg) == 22
+    for code, g in refg.geometry.items():
+        mine = r12.at[code, "geometry"]
+        iou = shapely.area(shapely.intersection(mine, g)) / shapely.area(shapely.union(mine, g))
+        assert iou >= 0.98, (code, iou)
+
+
+def test_geo_check_passes_and_fails_on_a_corrupted_copy(real_store, tmp_path):
+    assert store.check_store(real_store.parent, deep=False).ok
+    copy = tmp_path / "geo"
+    shutil.copytree(real_store, copy)
+    path = copy / "regions_2012.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    result = store.check_store(tmp_path)
+    assert not result.ok
+    assert any("regions_2012.parquet" in p for p in result.problems)
