@@ -51,9 +51,7 @@ def communes_rows() -> list[dict]:
             if n == 9:
                 g = None  # drawn through its parts
             epci = "200000001" if i < 2 else "200000002"
-            rows.append(
-                dict(code=code, nom=names[n], dep="01", reg="84", epci=epci, population=1000 * n, geometry=g)
-            )
+            rows.append(dict(code=code, nom=names[n], dep="01", reg="84", epci=epci, population=1000 * n, geometry=g))
     rows.append(
         dict(
             code="2A004",

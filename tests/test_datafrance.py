@@ -36,9 +36,7 @@ def df_dir(tmp_path):
         )
         + "\n",
     )
-    _write(
-        tmp_path / "epci.csv.lzma", "id,code,nom,type\n0,200000172,CC Test,CC\n1,200066801,CA Ajaccio,CA\n"
-    )
+    _write(tmp_path / "epci.csv.lzma", "id,code,nom,type\n0,200000172,CC Test,CC\n1,200066801,CA Ajaccio,CA\n")
     _write(
         tmp_path / "departements.csv.lzma",
         "id,code,nom,type_nom,chef_lieu_id,region_id\n0,01,Ain,5,0,0\n1,2A,Corse-du-Sud,1,1,1\n",

@@ -35,9 +35,9 @@ def test_regions_2012_come_from_departements(built):
 def test_outline_rebuilt_from_communes_deleguees(built):
     com = built.levels["communes"].set_index("code")
     assert com.at["01009", "outline"] == "communes déléguées"
-    assert com.at["01009", "geometry"].equals_exact(
-        box(5.2, 46.2, 5.3, 46.3).normalize(), 1e-9
-    ) or math.isclose(com.at["01009", "geometry"].area, 0.01, rel_tol=1e-9)
+    assert com.at["01009", "geometry"].equals_exact(box(5.2, 46.2, 5.3, 46.3).normalize(), 1e-9) or math.isclose(
+        com.at["01009", "geometry"].area, 0.01, rel_tol=1e-9
+    )
     assert [r["code"] for r in built.report.rebuilt_from_parts] == ["01009"]
 
 
@@ -96,9 +96,7 @@ def test_levels_sum_their_communes(built):
         df = lv[level].set_index("code")
         for code, grp in com.groupby(key):
             assert math.isclose(df.at[code, "area_km2"], grp["area_km2"].sum(), abs_tol=0.01)
-            assert math.isclose(
-                df.at[code, "geometry"].area, shapely.union_all(grp.geometry).area, rel_tol=1e-9
-            )
+            assert math.isclose(df.at[code, "geometry"].area, shapely.union_all(grp.geometry).area, rel_tol=1e-9)
 
 
 def test_reports_what_it_cannot_repair(built):

@@ -31,6 +31,9 @@ def test_counts(levels):
     assert len(levels["regions_2012"]) == 27
     assert 1_200 <= len(levels["epci"]) <= 1_300
     assert len(levels["arrondissements"]) == 45
+    sub = levels["subdivisions"]
+    assert set(sub["type"]) == {"COMD", "COMA", "ARM"}
+    assert len(sub) == 2_105 + 471 + 45
 
 
 def test_provenance_manifest(real_store):

@@ -30,15 +30,19 @@ geo_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(geo_app, name="geo")
+data_app = typer.Typer(
+    help="Registre des acteurs de la lettre de 2012 (adhérents, PTCE, PLES, initiatives…).",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: never cut a message in the middle of a path or a code when piped to a log
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DataDir = Annotated[
     Path | None,
-    typer.Option(
-        "--data-dir", help="Dossier des données (défaut : data/ du dépôt, ou $TERRITOIRES_DATA_DIR)."
-    ),
+    typer.Option("--data-dir", help="Dossier des données (défaut : data/ du dépôt, ou $TERRITOIRES_DATA_DIR)."),
 ]
 
 
@@ -81,11 +85,7 @@ def geo_build(
     try:
         with steps_display() as step:
             step("Lecture de la source")
-            layers = (
-                ign.load(ign_dir, {"source": f"IGN ADMIN EXPRESS ({ign_dir})"})
-                if ign_dir
-                else datafrance.load()
-            )
+            layers = ign.load(ign_dir, {"source": f"IGN ADMIN EXPRESS ({ign_dir})"}) if ign_dir else datafrance.load()
             built = build.build(layers, progress=step)
             step("Écriture du magasin (remplacement atomique)")
             manifest = store.write_store(built, layers.meta, data_dir)
@@ -140,9 +140,7 @@ def geo_fetch(
     ] = False,
     timeout: Annotated[float, typer.Option(help="Délai d'attente réseau, en secondes.")] = 60.0,
     retries: Annotated[int, typer.Option(help="Nouveaux essais en cas d'échec passager.")] = 3,
-    sha256: Annotated[
-        str | None, typer.Option("--sha256", help="Somme sha256 attendue de l'archive.")
-    ] = None,
+    sha256: Annotated[str | None, typer.Option("--sha256", help="Somme sha256 attendue de l'archive.")] = None,
 ) -> None:
     """Télécharger ADMIN EXPRESS COG CARTO (IGN) et reconstruire data/geo avec le même traitement."""
     import requests
@@ -180,6 +178,79 @@ def geo_fetch(
     except TerritoiresError as exc:
         fail(exc)
     out.print(f"[green]✓[/] Magasin reconstruit depuis {manifest['source'].get('edition')}.", highlight=False)
+
+
+@data_app.command("check")
+def data_check(data_dir: DataDir = None) -> None:
+    """Valider le registre (schéma, identifiants, codes dans data/geo, sources) ; compte rendu de jointure."""
+    from territoires.registry.check import check_registry
+
+    rep = check_registry(data_dir)
+    for p in rep.problems:
+        err.print(f"[bold red]✗[/] {p}", highlight=False)
+    if rep.total:
+        out.print(f"Enregistrements : {rep.total}", highlight=False)
+        out.print("Par type : " + ", ".join(f"{k} {v}" for k, v in rep.by_kind.items()), highlight=False)
+        out.print(
+            "Adhérents par niveau : " + ", ".join(f"{k} {v}" for k, v in rep.members_by_level.items()),
+            highlight=False,
+        )
+        out.print(
+            f"Jointure : {rep.matched} rattachés, {len(rep.homonyms)} homonymes résolus par le contexte, "
+            f"{len(rep.unmatched)} non rattachés, {len(rep.unplaced)} non localisés (déclarés).",
+            highlight=False,
+        )
+        for line in rep.homonyms:
+            out.print(f"  [dim]homonyme[/] {line}", highlight=False)
+        for line in rep.renamed:
+            out.print(f"  [dim]nom officiel[/] {line}", highlight=False)
+        for line in rep.unplaced:
+            out.print(f"  [dim]non localisé[/] {line}", highlight=False)
+        for line in rep.unmatched:
+            err.print(f"  [bold red]non rattaché[/] {line}", highlight=False)
+    for note in rep.notes:
+        out.print(f"[yellow]•[/] {note}", highlight=False)
+    if not rep.ok:
+        err.print(
+            f"[bold red]{len(rep.problems) + len(rep.unmatched)} problème(s).[/] "
+            "À faire : corriger data/registry/ puis relancer « territoires data check ».",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    out.print("[green]✓[/] Registre conforme.", highlight=False)
+
+
+@data_app.command("manifest")
+def data_manifest(data_dir: DataDir = None) -> None:
+    """Mettre à jour data/registry/manifest.json (sha256) après une modification vérifiée."""
+    from territoires.registry.check import check_registry
+    from territoires.registry.manifest import write_manifest
+
+    rep = check_registry(data_dir)
+    if not rep.ok:
+        err.print("[bold red]Le registre ne passe pas « territoires data check » : manifeste inchangé.[/]")
+        raise typer.Exit(1)
+    write_manifest(data_dir)
+    out.print("[green]✓[/] Manifeste du registre mis à jour.", highlight=False)
+
+
+@data_app.command("export")
+def data_export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Fichier à écrire.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv ou geojson.")] = "csv",
+    resolution: Annotated[
+        str, typer.Option(help="Contours : region (≈ 300 m, défaut), france (≈ 1 km) ou full.")
+    ] = "region",
+    data_dir: DataDir = None,
+) -> None:
+    """Écrire le registre joint aux contours (CSV, ou GeoJSON avec périmètres et points)."""
+    from territoires.registry import export
+
+    try:
+        n = export.export(output, fmt=fmt, resolution=resolution, base=data_dir)
+    except TerritoiresError as exc:
+        fail(exc)
+    out.print(f"[green]✓[/] {n} enregistrements écrits dans {output}.", highlight=False)
 
 
 def main() -> None:

@@ -181,9 +181,7 @@ def fill_holes(
         idx = [i for i in idx if not shapely.is_empty(geoms[i])]
         if not idx:
             continue
-        border = np.array(
-            [shapely.length(shapely.intersection(geoms[i].boundary, hole.boundary)) for i in idx]
-        )
+        border = np.array([shapely.length(shapely.intersection(geoms[i].boundary, hole.boundary)) for i in idx])
         merged = [k for k, i in enumerate(idx) if com["code"].iat[i] in merged_parents]
         if merged:
             best = max(merged, key=lambda k: border[k])
@@ -267,9 +265,7 @@ def levels_from_communes(
     dep.insert(3, "reg_2012", dep["code"].map(ref.DEP_TO_REG_2012))
     out["departements"] = dep
     out["regions"] = frame("reg", layers.regions[["code", "nom"]])
-    names_2012 = pd.DataFrame(
-        {"code": list(ref.REGIONS_2012), "nom": [v[0] for v in ref.REGIONS_2012.values()]}
-    )
+    names_2012 = pd.DataFrame({"code": list(ref.REGIONS_2012), "nom": [v[0] for v in ref.REGIONS_2012.values()]})
     out["regions_2012"] = frame("reg_2012", names_2012)
     return out
 
@@ -339,6 +335,20 @@ def build(layers: SourceLayers, progress: Progress = _noop) -> BuiltLayers:
     )
     arm["area_km2"] = equal_area_km2(arm.geometry.to_numpy(), arm["code"].astype(str).str[:2]).round(3)
     levels["arrondissements"] = arm
+
+    # Communes déléguées / associées and arrondissements by name and parent: the
+    # resolver maps a 2012 commune (name or code) to today's commune through them.
+    sub = layers.parts
+    levels["subdivisions"] = gpd.GeoDataFrame(
+        {
+            "code": sub["code"].astype("string").to_numpy(),
+            "nom": sub["nom"].astype("string").to_numpy(),
+            "type": sub["type"].astype("string").to_numpy(),
+            "parent": sub["parent"].astype("string").to_numpy(),
+        },
+        geometry=[g if g is not None else EMPTY for g in sub.geometry],
+        crs="EPSG:4326",
+    )
 
     display: dict[str, dict[str, gpd.GeoDataFrame]] = {}
     drawn = (~com.geometry.is_empty).to_numpy()

@@ -98,9 +98,7 @@ def _get(
     )
 
 
-def list_editions(
-    feed_url: str, session: requests.Session, *, timeout: float = 30, retries: int = 2
-) -> list[Edition]:
+def list_editions(feed_url: str, session: requests.Session, *, timeout: float = 30, retries: int = 2) -> list[Edition]:
     """Every edition listed by the Atom feed (following ``rel="next"`` pages)."""
     editions: list[Edition] = []
     url: str | None = feed_url
@@ -146,9 +144,7 @@ def choose_edition(editions: list[Edition], title: str | None = None) -> Edition
             f"Édition {title!r} absente du flux.",
             todo="lister les éditions avec « territoires geo fetch --list ».",
         )
-    usable = [e for e in editions if e.zone == "FRA" and e.crs == "WGS84G"] or [
-        e for e in editions if e.zone == "FRA"
-    ]
+    usable = [e for e in editions if e.zone == "FRA" and e.crs == "WGS84G"] or [e for e in editions if e.zone == "FRA"]
     if not usable:
         raise DownloadError(
             "Aucune édition « France entière » (FRA) dans le flux.",

@@ -34,7 +34,17 @@ from territoires.settings import REBUILD_COMMAND, geo_dir
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
-LEVELS = ("communes", "arrondissements", "epci", "departements", "regions", "regions_2012")
+LEVELS = (
+    "communes",
+    "arrondissements",
+    "subdivisions",
+    "epci",
+    "departements",
+    "regions",
+    "regions_2012",
+)
+# Levels whose 'code' is not unique (a commune déléguée often shares its parent's code).
+NON_UNIQUE = frozenset({"subdivisions"})
 DISPLAY_LEVELS = ("communes", "epci", "departements", "regions", "regions_2012")
 
 CODE_PATTERNS: dict[str, str] = {
@@ -65,6 +75,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "population": "int?",
         "area_km2": "float",
     },
+    "subdivisions": {"code": "commune", "nom": "str", "type": "str", "parent": "commune"},
     "epci": {
         "code": "siren",
         "nom": "str",
@@ -119,7 +130,7 @@ def sha256_file(path: Path) -> str:
 
 
 # --------------------------------------------------------------------- validation
-def validate_frame(df: gpd.GeoDataFrame, schema: dict[str, str], where: Path | str) -> None:
+def validate_frame(df: gpd.GeoDataFrame, schema: dict[str, str], where: Path | str, *, unique: bool = True) -> None:
     """One schema check: columns, code patterns, types, CRS and geometries.
 
     Raises a :class:`DataFileError` naming the file, the column and a few bad
@@ -175,7 +186,7 @@ def validate_frame(df: gpd.GeoDataFrame, schema: dict[str, str], where: Path | s
                 where=where,
                 todo=todo,
             )
-    if "code" in schema and df["code"].duplicated().any():
+    if unique and "code" in schema and df["code"].duplicated().any():
         raise DataFileError(
             f"Codes en double dans la colonne 'code' : {sample(df.loc[df['code'].duplicated(), 'code'])}",
             where=where,
@@ -222,7 +233,7 @@ def load_level(level: str, *, scale: str | None = None, base: Path | None = None
         raise ValueError(f"niveau inconnu : {level!r} (attendu : {', '.join(schemas)})")
     path = level_path(level, scale, base)
     df = read_parquet(path)
-    validate_frame(df, schemas[level], path)
+    validate_frame(df, schemas[level], path, unique=level not in NON_UNIQUE)
     return df
 
 
@@ -244,7 +255,8 @@ def read_manifest(base: Path | None = None) -> dict[str, Any]:
 # ------------------------------------------------------------------------- write
 def _write_frame(df: gpd.GeoDataFrame, path: Path) -> dict[str, Any]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    df = df.sort_values("code").reset_index(drop=True)
+    keys = [c for c in ("code", "type", "parent") if c in df.columns]
+    df = df.sort_values(keys).reset_index(drop=True)
     df.to_parquet(path, compression="zstd", index=False)
     return {"sha256": sha256_file(path), "bytes": path.stat().st_size, "rows": len(df)}
 
@@ -264,7 +276,7 @@ def write_store(built, source_meta: dict[str, Any], base: Path | None = None) ->
         for level in LEVELS:
             df = built.levels[level]
             rel = f"{level}.parquet"
-            validate_frame(df, SCHEMAS[level], rel)
+            validate_frame(df, SCHEMAS[level], rel, unique=level not in NON_UNIQUE)
             files[rel] = {"level": level, "scale": None, **_write_frame(df, tmp / rel)}
         for scale, levels in built.display.items():
             for level in DISPLAY_LEVELS:
@@ -283,9 +295,7 @@ def write_store(built, source_meta: dict[str, Any], base: Path | None = None) ->
             "counts": {lvl: len(built.levels[lvl]) for lvl in LEVELS},
             "files": files,
         }
-        (tmp / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         swap_directory(tmp, target)
     finally:
         if tmp.exists():
@@ -329,8 +339,7 @@ def check_store(base: Path | None = None, *, deep: bool = True) -> CheckResult:
             continue
         if size != info["bytes"]:
             result.problems.append(
-                f"{rel} : taille {size} octets, le manifeste en attend {info['bytes']} "
-                "(fichier tronqué ou modifié)."
+                f"{rel} : taille {size} octets, le manifeste en attend {info['bytes']} (fichier tronqué ou modifié)."
             )
             continue
         if sha256_file(path) != info["sha256"]:
@@ -344,7 +353,7 @@ def check_store(base: Path | None = None, *, deep: bool = True) -> CheckResult:
             if meta.num_rows != info["rows"]:
                 raise DataFileError(f"{meta.num_rows} lignes, {info['rows']} attendues.", where=rel)
             df = read_parquet(path)
-            validate_frame(df, schemas[info["level"]], rel)
+            validate_frame(df, schemas[info["level"]], rel, unique=info["level"] not in NON_UNIQUE)
         except DataFileError as exc:
             result.problems.append(exc.message.replace("\n", " — "))
     rep = manifest.get("repairs", {})

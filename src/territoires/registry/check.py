@@ -1,0 +1,131 @@
+"""``territoires data check``: the registry against its schema and the boundary store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from territoires.errors import TerritoiresError
+from territoires.geo import store
+from territoires.registry.loader import Registry, is_code_for_level, load_registry
+from territoires.registry.resolve import CommuneResolver, normalize
+from territoires.registry.schema import KINDS, LEVELS
+
+
+@dataclass
+class RegistryReport:
+    """Problems (fatal), the join report, and counts."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    matched: int = 0
+    unmatched: list[str] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)
+    homonyms: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+    by_kind: dict[str, int] = field(default_factory=dict)
+    members_by_level: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.unmatched
+
+
+def _codes(level: str, base: Path | None) -> set[str]:
+    return set(store.load_level(level, base=base)["code"])
+
+
+def check(reg: Registry, base: Path | None = None) -> RegistryReport:
+    """Validate codes, references and perimeters; build the join report."""
+    rep = RegistryReport()
+    a = reg.actors
+    rep.total = len(a)
+    rep.by_kind = {k: int(v) for k, v in a["kind"].value_counts().reindex(list(KINDS), fill_value=0).items()}
+    members = a[a["kind"] == "rtes_member"]
+    rep.members_by_level = {k: int(v) for k, v in members["level"].value_counts().items()}
+
+    known = {
+        "commune": _codes("communes", base),
+        "epci": _codes("epci", base),
+        "departement": _codes("departements", base),
+        "region": _codes("regions", base),
+        "region_2012": _codes("regions_2012", base),
+        "national": {"FR"},
+    }
+    known["point"] = known["commune"]
+    siren_2012 = set(reg.perimeters["siren_2012"])
+    ids = set(a["id"])
+    member_ids = set(members["id"])
+
+    for r in a.itertuples(index=False):
+        label = f"{r.id} ({r.name})"
+        if not is_code_for_level(r.level, r.code):
+            rep.problems.append(f"{label} : code {r.code!r} invalide pour le niveau {r.level}.")
+            continue
+        if r.level == "none":
+            rep.unplaced.append(f"{label} : {r.notes or 'non localisé'}")
+            continue
+        if r.level == "point" and (pd.isna(r.lon) or pd.isna(r.lat) or not r.commune):
+            rep.problems.append(f"{label} : un point a besoin de lon, lat et du code de sa commune.")
+            continue
+        code = r.commune if r.level == "point" else r.code
+        found = code in known[r.level] or (r.level == "epci" and code in siren_2012)
+        if found:
+            rep.matched += 1
+        else:
+            rep.unmatched.append(f"{label} : {LEVELS[r.level].lower()} {code} absent(e) de data/geo.")
+        if r.successor_code and r.successor_code not in known["epci"]:
+            rep.problems.append(f"{label} : successeur {r.successor_code} absent des EPCI de data/geo.")
+        if r.represents and r.represents not in member_ids:
+            where = "inconnu" if r.represents not in ids else "pas une collectivité adhérente"
+            rep.problems.append(f"{label} : represents={r.represents} ({where}).")
+
+    bad = reg.perimeters[~reg.perimeters["commune"].isin(known["commune"])]
+    for row in bad.itertuples(index=False):
+        rep.problems.append(
+            f"perimetres_2012.csv : commune {row.commune} ({row.nom_commune_2012}, EPCI {row.siren_2012}) "
+            "absente de data/geo."
+        )
+    for row in reg.aliases.itertuples(index=False):
+        if row.code not in known["commune"]:
+            rep.problems.append(f"alias_communes.csv : {row.name} → {row.code} absent de data/geo.")
+    for row in reg.mergers.itertuples(index=False):
+        if row.code not in known["commune"]:
+            rep.problems.append(f"fusions_communes.csv : {row.code_2012} → {row.code} absent de data/geo.")
+
+    # Join report: names shared by several communes, and printed names that are not official.
+    communes = store.load_level("communes", base=base)
+    res = CommuneResolver(communes, store.load_level("subdivisions", base=base), reg.aliases, reg.mergers)
+    noms = communes.set_index("code")["nom"]
+    for r in a[a["level"] == "commune"].itertuples(index=False):
+        homs = res.homonyms(r.name)
+        if len(homs) > 1:
+            rep.homonyms.append(
+                f"{r.name} : {len(homs)} communes de ce nom ; retenue {r.code} ({noms.get(r.code)}, "
+                f"dép. {communes.set_index('code').at[r.code, 'dep'] if r.code in noms.index else '?'})"
+            )
+        if r.code in noms.index and normalize(noms[r.code]) != normalize(r.name) and r.kind == "rtes_member":
+            rep.renamed.append(f"{r.name} → {noms[r.code]} ({r.code})")
+    return rep
+
+
+def check_registry(base: Path | None = None) -> RegistryReport:
+    """Load then check; a loading error becomes the only problem."""
+    try:
+        reg = load_registry(base)
+    except TerritoiresError as exc:
+        return RegistryReport(problems=[exc.message])
+    try:
+        rep = check(reg, base)
+    except TerritoiresError as exc:
+        return RegistryReport(problems=[exc.message])
+    from territoires.registry.manifest import changed_files
+
+    for name in changed_files(base):
+        rep.notes.append(
+            f"{name} modifié depuis le manifeste : relancer « territoires data manifest » une fois vérifié."
+        )
+    return rep

@@ -1,0 +1,155 @@
+"""The one loader of the registry files, with one schema check each."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from territoires.errors import DataFileError, sample
+from territoires.registry import schema as sch
+from territoires.settings import data_dir
+
+ACTORS_FILE = "actors.csv"
+PERIMETERS_FILE = "perimetres_2012.csv"
+ALIASES_FILE = "alias_communes.csv"
+MERGERS_FILE = "fusions_communes.csv"
+TRUE = {"true", "vrai", "oui", "1", "yes"}
+FALSE = {"false", "faux", "non", "0", "no", ""}
+
+
+def registry_dir(base: Path | None = None) -> Path:
+    """``<data>/registry``."""
+    return (Path(base) if base is not None else data_dir()) / "registry"
+
+
+@dataclass
+class Registry:
+    """The registry in memory: actors, 2012 perimeters, commune name aliases and mergers."""
+
+    actors: pd.DataFrame
+    perimeters: pd.DataFrame
+    aliases: pd.DataFrame
+    mergers: pd.DataFrame
+    directory: Path
+
+
+def read_csv_strict(path: Path) -> pd.DataFrame:
+    """Read a UTF-8 CSV with every column as text; a clear error if it cannot be read."""
+    todo = "corriger le fichier (UTF-8, séparateur virgule) ou le restaurer : « git checkout -- data/registry »."
+    if not path.exists():
+        raise DataFileError("Fichier du registre manquant.", where=path, todo=todo)
+    if path.stat().st_size == 0:
+        raise DataFileError("Fichier du registre vide (0 octet).", where=path, todo=todo)
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(f"Fichier qui n'est pas en UTF-8 ({exc}).", where=path, todo=todo) from exc
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise DataFileError(f"CSV mal formé ({exc}).", where=path, todo=todo) from exc
+
+
+def _bools(df: pd.DataFrame, col: str, path: Path) -> pd.Series:
+    raw = df[col].fillna("").str.strip().str.lower()
+    bad = raw[~raw.isin(TRUE | FALSE)]
+    if len(bad):
+        raise DataFileError(
+            f"Valeurs non booléennes dans la colonne '{col}' (attendu true/false) : {sample(bad)}",
+            where=path,
+            todo="écrire true ou false.",
+        )
+    return raw.map(lambda v: True if v in TRUE else (False if v else pd.NA))
+
+
+def _numbers(df: pd.DataFrame, col: str, path: Path) -> pd.Series:
+    raw = df[col].str.replace("\u202f", "", regex=False).str.replace(" ", "", regex=False)
+    num = pd.to_numeric(raw, errors="coerce")
+    bad = df.loc[raw.notna() & num.isna(), col]
+    if len(bad):
+        raise DataFileError(
+            f"Valeurs non numériques dans la colonne '{col}' : {sample(bad)}",
+            where=path,
+            todo="écrire un nombre (point décimal), ou laisser la case vide.",
+        )
+    return num.astype(float)
+
+
+def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+    try:
+        return schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        lines = []
+        for (column, check), grp in fc.groupby(["column", "check"], dropna=False, sort=False):
+            rows = [int(i) + 2 for i in grp["index"].dropna()][:5]  # +2: header, 1-based
+            where_rows = f" (lignes {', '.join(map(str, rows))})" if rows else ""
+            lines.append(f"colonne '{column}', règle {check} : {sample(grp['failure_case'])}{where_rows}")
+        raise DataFileError(
+            "Le fichier ne respecte pas le schéma du registre :\n- " + "\n- ".join(lines[:12]),
+            where=path,
+            todo="corriger ces valeurs, puis relancer « territoires data check ».",
+        ) from exc
+
+
+def load_actors(path: Path) -> pd.DataFrame:
+    """Load ``actors.csv``: codes as text, booleans and numbers parsed, schema checked."""
+    df = read_csv_strict(path)
+    missing = [c for c in sch.COLUMNS if c not in df.columns]
+    if missing:
+        raise DataFileError(
+            f"Colonnes manquantes : {sample(missing)}",
+            where=path,
+            todo="reprendre l'en-tête de data/registry/actors.csv.",
+        )
+    df = df.copy()
+    df["new_member"] = _bools(df, "new_member", path).fillna(False).astype(bool)
+    for col in ("test_pole", "figure_approx"):
+        df[col] = _bools(df, col, path).astype("boolean")
+    for col in sch.NUMBER_COLUMNS:
+        df[col] = _numbers(df, col, path)
+    for col in sch.TEXT_COLUMNS:
+        if col in df:
+            df[col] = df[col].astype(object).where(df[col].notna(), None)
+    df = _validate(df, sch.ACTORS, path)
+    _check_no_personal_contact(df, path)
+    return df
+
+
+def _check_no_personal_contact(df: pd.DataFrame, path: Path) -> None:
+    for col in sch.TEXT_COLUMNS:
+        if col == "website":
+            continue
+        vals = df[col].dropna().astype(str)
+        hits = vals[vals.str.contains(sch.EMAIL) | vals.str.contains(sch.PHONE)]
+        if len(hits):
+            raise DataFileError(
+                f"Adresse électronique ou numéro de téléphone dans la colonne '{col}' "
+                f"(lignes {', '.join(str(i + 2) for i in hits.index[:5])}) : le registre publié "
+                "n'en contient pas.",
+                where=path,
+                todo="retirer ces coordonnées personnelles.",
+            )
+
+
+def load_registry(base: Path | None = None) -> Registry:
+    """Load the three registry files from ``<data>/registry``."""
+    d = registry_dir(base)
+    actors = load_actors(d / ACTORS_FILE)
+    per = _validate(read_csv_strict(d / PERIMETERS_FILE), sch.PERIMETERS, d / PERIMETERS_FILE)
+    aliases = read_csv_strict(d / ALIASES_FILE)
+    aliases = aliases.astype(object).where(aliases.notna(), None)
+    aliases = _validate(aliases, sch.ALIASES, d / ALIASES_FILE)
+    mergers = _validate(read_csv_strict(d / MERGERS_FILE), sch.MERGERS, d / MERGERS_FILE)
+    return Registry(actors=actors, perimeters=per, aliases=aliases, mergers=mergers, directory=d)
+
+
+def is_code_for_level(level: str, code: str | None) -> bool:
+    """Whether ``code`` has the form the ``level`` needs."""
+    pattern = sch.CODE_PATTERN_BY_LEVEL.get(level)
+    if pattern is None:
+        return code in (None, "")
+    return code is not None and re.fullmatch(pattern, code) is not None

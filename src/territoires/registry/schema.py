@@ -1,0 +1,191 @@
+"""What a registry record is. Codes are strings, always."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+KINDS: dict[str, str] = {
+    "rtes_member": "Collectivité adhérente du RTES",
+    "rtes_board_member": "Administrateur·rice du RTES",
+    "ptce_pole": "Pôle territorial de coopération économique (PTCE)",
+    "ptce_project": "Projet de PTCE",
+    "ples": "Pôle local d'économie solidaire (PLES)",
+    "citeslab": "Dispositif CitésLab",
+    "initiative": "Initiative ou entreprise de l'ESS",
+    "regional_figure": "Chiffre donné pour un territoire entier",
+    "event": "Rencontre ou journée",
+    "network_office": "Siège du réseau",
+}
+
+LEVELS: dict[str, str] = {
+    "region": "Région (aujourd'hui)",
+    "region_2012": "Région (2012)",
+    "departement": "Département",
+    "epci": "Intercommunalité (EPCI)",
+    "commune": "Commune",
+    "point": "Point",
+    # Added for what the text needs: figures and events for all France, and
+    # actors the text names without placing them (no place is invented).
+    "national": "France entière",
+    "none": "Non localisé",
+}
+
+# How precisely the text places the actor.
+PRECISIONS: dict[str, str] = {
+    "territoire": "l'acteur est ce territoire (une collectivité adhérente)",
+    "point": "coordonnées",
+    "commune": "dans cette commune",
+    "epci": "dans cette intercommunalité, sans plus de précision",
+    "departement": "dans ce département, sans plus de précision",
+    "region": "dans cette région, sans plus de précision",
+    "national": "à l'échelle nationale",
+    "inconnue": "le texte ne le situe pas",
+}
+
+CODE_PATTERN_BY_LEVEL: dict[str, str] = {
+    "region": r"[0-9]{2}",
+    "region_2012": r"[0-9]{2}",
+    "departement": r"[0-9]{2}|2A|2B|97[0-9]",
+    "epci": r"[0-9]{9}",
+    "commune": r"[0-9][0-9AB][0-9]{3}",
+    "point": r"[0-9][0-9AB][0-9]{3}",
+    "national": r"FR",
+}
+
+# Columns that hold codes or text: read as strings, never as numbers.
+TEXT_COLUMNS = [
+    "id",
+    "kind",
+    "name",
+    "official_name",
+    "level",
+    "code",
+    "precision",
+    "role",
+    "represents",
+    "joined",
+    "founded",
+    "launched",
+    "figure_label",
+    "siren_2012",
+    "successor_code",
+    "successor_note",
+    "commune",
+    "website",
+    "source_section",
+    "source_quote",
+    "notes",
+]
+BOOL_COLUMNS = ["new_member", "test_pole", "figure_approx"]
+NUMBER_COLUMNS = ["jobs", "capital_eur", "members", "surface_m2", "figure_value", "lon", "lat"]
+COLUMNS = [
+    *TEXT_COLUMNS[:7],
+    "new_member",
+    "role",
+    "represents",
+    "test_pole",
+    "joined",
+    "founded",
+    "launched",
+    "jobs",
+    "capital_eur",
+    "members",
+    "surface_m2",
+    "figure_label",
+    "figure_value",
+    "figure_approx",
+    "siren_2012",
+    "successor_code",
+    "successor_note",
+    "lon",
+    "lat",
+    "commune",
+    "website",
+    "source_section",
+    "source_quote",
+    "notes",
+]
+
+DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
+# No personal e-mail address or phone number in the shipped data.
+EMAIL = r"[\w.+-]+@[\w-]+\.[\w.]+"
+PHONE = r"(?:\+33|0)\s?[1-9](?:[\s.-]?\d{2}){4}"
+
+
+def _opt(dtype, *checks, **kw) -> pa.Column:
+    return pa.Column(dtype, list(checks), nullable=True, required=True, **kw)
+
+
+ACTORS = pa.DataFrameSchema(
+    {
+        "id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9][a-z0-9-]*$"), unique=True),
+        "kind": pa.Column(str, pa.Check.isin(list(KINDS))),
+        "name": pa.Column(str, pa.Check.str_length(1, 200)),
+        "official_name": _opt(str),
+        "level": pa.Column(str, pa.Check.isin(list(LEVELS))),
+        "code": _opt(str),
+        "precision": pa.Column(str, pa.Check.isin(list(PRECISIONS))),
+        "new_member": pa.Column(bool),
+        "role": _opt(str),
+        "represents": _opt(str),
+        "test_pole": _opt("boolean"),
+        "joined": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
+        "founded": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
+        "launched": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
+        "jobs": _opt(float, pa.Check.ge(0)),
+        "capital_eur": _opt(float, pa.Check.ge(0)),
+        "members": _opt(float, pa.Check.ge(0)),
+        "surface_m2": _opt(float, pa.Check.ge(0)),
+        "figure_label": _opt(str),
+        "figure_value": _opt(float),
+        "figure_approx": _opt("boolean"),
+        "siren_2012": _opt(str, pa.Check.str_matches(r"^[0-9]{9}$")),
+        "successor_code": _opt(str, pa.Check.str_matches(r"^[0-9]{9}$")),
+        "successor_note": _opt(str),
+        "lon": _opt(float, pa.Check.in_range(-180, 180)),
+        "lat": _opt(float, pa.Check.in_range(-90, 90)),
+        "commune": _opt(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+        "website": _opt(str, pa.Check.str_matches(r"^https?://\S+$")),
+        "source_section": pa.Column(str, pa.Check.str_length(3, 200)),
+        "source_quote": pa.Column(str, pa.Check.str_length(3, 400)),
+        "notes": _opt(str),
+    },
+    strict=True,
+    ordered=False,
+    name="actors",
+)
+
+PERIMETERS = pa.DataFrameSchema(
+    {
+        "siren_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9]{9}$")),
+        "nom_2012": pa.Column(str),
+        "commune_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+        "nom_commune_2012": pa.Column(str),
+        "commune": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+    },
+    strict=True,
+    unique=["siren_2012", "commune_2012"],
+    name="perimetres_2012",
+)
+
+ALIASES = pa.DataFrameSchema(
+    {
+        "name": pa.Column(str),
+        "dep": _opt(str, pa.Check.str_matches(r"^([0-9]{2}|2A|2B|97[0-9])$")),
+        "code": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+        "reason": pa.Column(str),
+    },
+    strict=True,
+    name="alias_communes",
+)
+
+MERGERS = pa.DataFrameSchema(
+    {
+        "code_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$"), unique=True),
+        "nom_2012": pa.Column(str),
+        "code": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+        "reason": pa.Column(str),
+    },
+    strict=True,
+    name="fusions_communes",
+)
