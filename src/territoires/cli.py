@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -251,6 +252,118 @@ def data_export(
     except TerritoiresError as exc:
         fail(exc)
     out.print(f"[green]✓[/] {n} enregistrements écrits dans {output}.", highlight=False)
+
+
+class StatsFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+class StatsBy(str, Enum):
+    region_2012 = "region_2012"
+    region = "region"
+    departement = "departement"
+
+
+@app.command("stats")
+def stats_cmd(
+    by: Annotated[StatsBy, typer.Option("--by", help="Territoires : régions de 2012, d'aujourd'hui, départements.")] = (
+        StatsBy.region_2012
+    ),
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="Type d'acteur (répétable) : ptce_pole, rtes_member, ples… Défaut : tous."),
+    ] = None,
+    fmt_: Annotated[StatsFormat, typer.Option("--format", help="csv, json ou markdown.")] = StatsFormat.csv,
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Adhérents par niveau, population et surface couvertes.")
+    ] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Fichier (défaut : sortie standard).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Statistiques de densité par territoire : nombres, densités, parts, quotients de localisation."""
+    import io
+    import json
+
+    from territoires import fmt, stats
+    from territoires.dataset import load_dataset
+    from territoires.io.atomic import write_text_atomic
+
+    kinds = kind or list(stats.MAPPABLE_KINDS)
+    unknown = [k for k in kinds if k not in stats.MAPPABLE_KINDS]
+    if unknown:
+        fail(
+            TerritoiresError(
+                f"Type d'acteur inconnu : {', '.join(unknown)}.",
+                todo=f"choisir parmi : {', '.join(stats.MAPPABLE_KINDS)} (les chiffres « regional_figure » "
+                "sont donnés à part).",
+            )
+        )
+    try:
+        ds = load_dataset(data_dir)
+    except TerritoiresError as exc:
+        fail(exc)
+    terr = stats.territories(ds.levels, by.value)
+    if coverage:
+        table = stats.coverage(ds.placed, ds.registry.perimeters, terr)
+    elif len(kinds) == 1:
+        table = stats.density_table(ds.placed, terr, kinds[0])
+    else:
+        table = stats.multi_kind_table(ds.placed, terr, kinds)
+    figures = stats.figures(ds.placed)
+    conc = [stats.concentration(stats.density_table(ds.placed, terr, k), k, by.value).as_dict() for k in kinds]
+    left_out = stats.unattributed(ds.placed, by.value, kinds)
+    vintage = (
+        f"{ds.vintage['population']} et {ds.vintage['surface']} ; source : {ds.vintage['source']} "
+        f"({ds.vintage['millesime']})"
+    )
+    if fmt_ is StatsFormat.csv:
+        buf = io.StringIO()
+        table.to_csv(buf, index=False, lineterminator="\n")
+        text = buf.getvalue()
+    elif fmt_ is StatsFormat.json:
+        text = (
+            json.dumps(
+                {
+                    "by": by.value,
+                    "kinds": kinds,
+                    "table": json.loads(table.to_json(orient="records")),
+                    "concentration": conc,
+                    "non_attribues": left_out.to_dict(orient="records"),
+                    "chiffres_de_la_lettre": json.loads(figures.to_json(orient="records", force_ascii=False)),
+                    "millesime": vintage,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
+    else:
+        parts = [stats.to_markdown(table), ""]
+        for c in conc:
+            if c["total"]:
+                parts.append(
+                    f"*{c['kind']}* : {c['total']} au total ; en tête : {', '.join(c['leaders'])} "
+                    f"({c['leader_count']}, {fmt.percent(c['leader_share'], 0)}) ; indice de Herfindahl "
+                    f"{fmt.number(c['herfindahl'], 2)} ; indice de Gini {fmt.number(c['gini'], 2)}."
+                )
+        if len(left_out):
+            parts.append(f"Non attribuables à ce niveau : {', '.join(left_out['name'])}.")
+        parts += ["", "Chiffres donnés par la lettre (non comptés) :", ""]
+        parts += [
+            f"- {r.figure_label} ({r.code}) : {'environ ' if r.figure_approx else ''}{r.figure_value:g}"
+            for r in figures.itertuples()
+        ]
+        parts += ["", f"Millésime : {vintage}."]
+        text = "\n".join(parts) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_text_atomic(output, text)
+        err.print(f"✓ écrit : {output}", highlight=False)
+    if fmt_ is StatsFormat.csv:
+        err.print(f"Millésime : {vintage}.", highlight=False)
 
 
 def main() -> None:

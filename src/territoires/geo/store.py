@@ -130,7 +130,9 @@ def sha256_file(path: Path) -> str:
 
 
 # --------------------------------------------------------------------- validation
-def validate_frame(df: gpd.GeoDataFrame, schema: dict[str, str], where: Path | str, *, unique: bool = True) -> None:
+def validate_frame(
+    df: pd.DataFrame, schema: dict[str, str], where: Path | str, *, unique: bool = True, geometry: bool = True
+) -> None:
     """One schema check: columns, code patterns, types, CRS and geometries.
 
     Raises a :class:`DataFileError` naming the file, the column and a few bad
@@ -140,9 +142,9 @@ def validate_frame(df: gpd.GeoDataFrame, schema: dict[str, str], where: Path | s
     missing = [c for c in schema if c not in df.columns]
     if missing:
         raise DataFileError(f"Colonnes manquantes : {sample(missing)}", where=where, todo=todo)
-    if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
+    if geometry and (not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns):
         raise DataFileError("Pas de colonne géométrique.", where=where, todo=todo)
-    if df.crs is None or df.crs.to_epsg() != 4326:
+    if geometry and (df.crs is None or df.crs.to_epsg() != 4326):
         raise DataFileError(
             f"Système de coordonnées inattendu : {df.crs!s} (attendu EPSG:4326).",
             where=where,
@@ -192,6 +194,8 @@ def validate_frame(df: gpd.GeoDataFrame, schema: dict[str, str], where: Path | s
             where=where,
             todo=todo,
         )
+    if not geometry:
+        return
     geoms = df.geometry
     if geoms.isna().any():
         raise DataFileError(
@@ -224,6 +228,24 @@ def read_parquet(path: Path) -> gpd.GeoDataFrame:
             where=path,
             todo=todo,
         ) from exc
+
+
+def load_attributes(level: str, *, base: Path | None = None) -> pd.DataFrame:
+    """A level's attribute columns only (no geometry read): fast, for statistics."""
+    if level not in SCHEMAS:
+        raise ValueError(f"niveau inconnu : {level!r}")
+    path = level_path(level, None, base)
+    todo = f"reconstruire le magasin de contours : « {REBUILD_COMMAND} »."
+    if not path.exists() or path.stat().st_size == 0:
+        raise DataFileError("Fichier de contours manquant ou vide.", where=path, todo=todo)
+    try:
+        df = pd.read_parquet(path, columns=list(SCHEMAS[level]))
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        raise DataFileError(
+            f"Fichier de contours illisible ({type(exc).__name__} : {exc}).", where=path, todo=todo
+        ) from exc
+    validate_frame(df, SCHEMAS[level], path, unique=level not in NON_UNIQUE, geometry=False)
+    return df
 
 
 def load_level(level: str, *, scale: str | None = None, base: Path | None = None) -> gpd.GeoDataFrame:

@@ -21,7 +21,7 @@ def export(output: Path, *, fmt: str = "csv", resolution: str = "region", base: 
     if resolution not in SCALES:
         raise TerritoiresError(f"Résolution inconnue : {resolution!r}.", todo="choisir region, france ou full.")
     reg = load_registry(base)
-    joined = join(reg, Boundaries(base, scale=SCALES[resolution]))
+    joined = join(reg, Boundaries(base, scale=SCALES[resolution]), base)
     if fmt == "csv":
         buf = io.StringIO()
         joined[EXPORT_COLUMNS].to_csv(buf, index=False, lineterminator="\n")

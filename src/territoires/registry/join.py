@@ -1,8 +1,12 @@
-"""The registry joined to the boundaries: each record's dep, reg, reg_2012 and shape.
+"""The registry joined to the boundaries.
 
-A record is drawn as its territory whatever its level: a commune, a 2012
-intercommunality's perimeter (the union of today's communes it had in 2012), a
-département, a région of today or of 2012, or a point.
+Two steps, so that statistics never pay for geometry:
+
+- :func:`place` gives each record its ``dep``, ``reg``, ``reg_2012`` and the
+  number of communes of its territory, from attribute tables only;
+- :func:`shapes` adds the geometry at a display scale: a commune, a 2012
+  intercommunality's perimeter (the union of today's communes it had in 2012),
+  a département, a région of today or of 2012, or a point.
 """
 
 from __future__ import annotations
@@ -16,91 +20,6 @@ import shapely
 
 from territoires.geo import store
 from territoires.registry.loader import Registry
-
-
-class Boundaries:
-    """The levels of the store a join needs, loaded once."""
-
-    def __init__(self, base: Path | None = None, scale: str | None = "region"):
-        self.communes_full = store.load_level("communes", base=base)
-        load = (
-            (lambda lvl: store.load_level(lvl, scale=scale, base=base))
-            if scale
-            else (lambda lvl: store.load_level(lvl, base=base))
-        )
-        self.communes = load("communes").set_index("code")
-        self.epci = load("epci").set_index("code")
-        self.departements = store.load_level("departements", base=base).set_index("code")
-        self.dep_shapes = load("departements")["geometry"].set_axis(load("departements")["code"])
-        self.regions = load("regions").set_index("code")
-        self.regions_2012 = load("regions_2012").set_index("code")
-        self.info = self.communes_full.set_index("code")[["dep", "reg", "reg_2012", "epci", "population", "outline_of"]]
-
-
-def _majority(codes: list[str], info: pd.DataFrame, col: str) -> str | None:
-    sub = info.reindex(codes)
-    if sub.empty:
-        return None
-    pop = sub["population"].fillna(0).astype(float) + 1  # +1: empty communes still count
-    return str(pop.groupby(sub[col]).sum().idxmax())
-
-
-def perimeter_codes(reg: Registry, siren: str) -> list[str]:
-    """Today's commune codes of a 2012 intercommunality (empty if not recorded)."""
-    per = reg.perimeters
-    return sorted(set(per.loc[per["siren_2012"] == siren, "commune"]))
-
-
-def join(reg: Registry, b: Boundaries) -> gpd.GeoDataFrame:
-    """Every actor with ``dep``, ``reg``, ``reg_2012``, ``communes`` (perimeter) and geometry."""
-    rows = []
-    shapes = []
-    for a in reg.actors.itertuples(index=False):
-        dep = regc = reg12 = None
-        geom = None
-        communes: list[str] = []
-        level, code = a.level, a.code
-        if level in ("commune", "point"):
-            c = a.commune if level == "point" else code
-            if c in b.info.index:
-                dep, regc, reg12 = b.info.loc[c, ["dep", "reg", "reg_2012"]]
-                communes = [c]
-                held = b.info.at[c, "outline_of"]
-                shape_code = held if isinstance(held, str) and held else c
-                geom = b.communes.at[shape_code, "geometry"] if level == "commune" else None
-            if level == "point":
-                geom = shapely.Point(a.lon, a.lat)
-        elif level == "epci":
-            communes = perimeter_codes(reg, code)
-            if communes:
-                known = [c for c in communes if c in b.communes.index]
-                geom = shapely.coverage_union_all(b.communes.loc[known, "geometry"].to_numpy())
-            elif code in b.epci.index:
-                communes = sorted(b.info.index[b.info["epci"] == code])
-                geom = b.epci.at[code, "geometry"]
-            if communes:
-                dep = _majority(communes, b.info, "dep")
-                regc = _majority(communes, b.info, "reg")
-                reg12 = _majority(communes, b.info, "reg_2012")
-        elif level == "departement" and code in b.departements.index:
-            dep = code
-            regc, reg12 = b.departements.loc[code, ["reg", "reg_2012"]]
-            geom = b.dep_shapes.get(code)
-        elif level == "region_2012" and code in b.regions_2012.index:
-            reg12 = code
-            regs = b.departements.loc[b.departements["reg_2012"] == code, "reg"].unique()
-            regc = str(regs[0]) if len(regs) == 1 else None
-            geom = b.regions_2012.at[code, "geometry"]
-        elif level == "region" and code in b.regions.index:
-            regc = code
-            geom = b.regions.at[code, "geometry"]
-        rows.append({"dep": dep, "reg": regc, "reg_2012": reg12, "n_communes": len(communes) or None})
-        shapes.append(geom)
-    extra = pd.DataFrame(rows, index=reg.actors.index)
-    out = pd.concat([reg.actors, extra], axis=1)
-    out["n_communes"] = out["n_communes"].astype("Int64")
-    return gpd.GeoDataFrame(out, geometry=np.array(shapes, dtype=object), crs="EPSG:4326")
-
 
 EXPORT_COLUMNS = [
     "id",
@@ -136,3 +55,107 @@ EXPORT_COLUMNS = [
     "source_quote",
     "notes",
 ]
+
+
+def _majority(codes: list[str], info: pd.DataFrame, col: str) -> str | None:
+    sub = info.reindex(codes).dropna(subset=[col])
+    if sub.empty:
+        return None
+    pop = sub["population"].fillna(0).astype(float) + 1  # +1: a commune without population still counts
+    return str(pop.groupby(sub[col]).sum().idxmax())
+
+
+def territory_communes(reg: Registry, communes: pd.DataFrame, level: str, code: str | None) -> list[str]:
+    """Today's communes of a record's territory (2012 perimeter for an intercommunality)."""
+    if level == "epci":
+        per = reg.perimeters
+        codes = per.loc[per["siren_2012"] == code, "commune"].unique().tolist()
+        return sorted(codes) if codes else sorted(communes.index[communes["epci"] == code])
+    if level in ("commune", "point"):
+        return [code] if code in communes.index else []
+    col = {"departement": "dep", "region": "reg", "region_2012": "reg_2012"}.get(level)
+    return sorted(communes.index[communes[col] == code]) if col else []
+
+
+def place(reg: Registry, communes: pd.DataFrame, departements: pd.DataFrame) -> pd.DataFrame:
+    """Each actor with ``dep``, ``reg``, ``reg_2012`` and ``n_communes`` (attributes only).
+
+    ``communes`` is indexed by code with ``dep, reg, reg_2012, epci, population``;
+    ``departements`` by code with ``reg, reg_2012``.
+    """
+    rows = []
+    for a in reg.actors.itertuples(index=False):
+        level = a.level
+        code = a.commune if level == "point" else a.code
+        dep = regc = reg12 = None
+        codes = territory_communes(reg, communes, level, code) if level not in ("national", "none") else []
+        if level in ("commune", "point", "epci") and codes:
+            dep = _majority(codes, communes, "dep")
+            regc = _majority(codes, communes, "reg")
+            reg12 = _majority(codes, communes, "reg_2012")
+        elif level == "departement" and code in departements.index:
+            dep, regc, reg12 = code, departements.at[code, "reg"], departements.at[code, "reg_2012"]
+        elif level == "region_2012":
+            reg12 = code
+            regs = departements.loc[departements["reg_2012"] == code, "reg"].unique()
+            regc = str(regs[0]) if len(regs) == 1 else None
+        elif level == "region":
+            regc = code
+        rows.append({"dep": dep, "reg": regc, "reg_2012": reg12, "n_communes": len(codes) or None})
+    out = pd.concat([reg.actors, pd.DataFrame(rows, index=reg.actors.index)], axis=1)
+    out["n_communes"] = out["n_communes"].astype("Int64")
+    return out
+
+
+class Boundaries:
+    """The display geometries a map or an export needs, loaded once for a scale."""
+
+    def __init__(self, base: Path | None = None, scale: str | None = "region"):
+        def load(level: str) -> gpd.GeoDataFrame:
+            return store.load_level(level, scale=scale, base=base).set_index("code")
+
+        self.communes = load("communes")
+        self.epci = load("epci")
+        self.departements = load("departements")
+        self.regions = load("regions")
+        self.regions_2012 = load("regions_2012")
+
+
+def shapes(placed: pd.DataFrame, reg: Registry, b: Boundaries, outline_of: pd.Series) -> gpd.GeoDataFrame:
+    """Add each record's geometry; ``outline_of`` maps a commune without outline to its holder."""
+    geoms = []
+    for a in placed.itertuples(index=False):
+        g = None
+        if a.level == "commune" and a.code in b.communes.index:
+            holder = outline_of.get(a.code)
+            g = b.communes.at[holder if isinstance(holder, str) and holder else a.code, "geometry"]
+        elif a.level == "point":
+            g = shapely.Point(a.lon, a.lat)
+        elif a.level == "epci":
+            per = reg.perimeters.loc[reg.perimeters["siren_2012"] == a.code, "commune"].unique()
+            if len(per):
+                known = [c for c in per if c in b.communes.index]
+                g = shapely.coverage_union_all(b.communes.loc[known, "geometry"].to_numpy())
+            elif a.code in b.epci.index:
+                g = b.epci.at[a.code, "geometry"]
+        elif a.level == "departement" and a.code in b.departements.index:
+            g = b.departements.at[a.code, "geometry"]
+        elif a.level == "region_2012" and a.code in b.regions_2012.index:
+            g = b.regions_2012.at[a.code, "geometry"]
+        elif a.level == "region" and a.code in b.regions.index:
+            g = b.regions.at[a.code, "geometry"]
+        geoms.append(g)
+    return gpd.GeoDataFrame(placed, geometry=np.array(geoms, dtype=object), crs="EPSG:4326")
+
+
+def attribute_tables(base: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The communes and départements attribute tables :func:`place` needs."""
+    com = store.load_level("communes", base=base).drop(columns="geometry").set_index("code")
+    dep = store.load_level("departements", base=base).drop(columns="geometry").set_index("code")
+    return com, dep
+
+
+def join(reg: Registry, b: Boundaries, base: Path | None = None) -> gpd.GeoDataFrame:
+    """:func:`place` then :func:`shapes`."""
+    com, dep = attribute_tables(base)
+    return shapes(place(reg, com, dep), reg, b, com["outline_of"])

@@ -1,0 +1,296 @@
+"""Regional density statistics: counts, coverage, densities, location quotients, concentration.
+
+Pure functions over the joined registry and the boundary store (no streamlit),
+for the CLI, the dashboard and tests alike.  Territories are the régions of
+2012 (``region_2012``), today's régions (``region``) or départements.
+
+- An actor counts in the territory its record places it in: a commune, an
+  intercommunality (the département or région holding most of its 2012
+  population), a département, a région.  An actor placed only in a région of
+  2012 cannot be counted by département; it is reported as not attributable at
+  that level, never spread or guessed.
+- Figures the newsletter gives for a whole territory (``regional_figure``)
+  stay in their own table, labelled as such.
+- Coverage by RTES members is the union of the communes their territories hold
+  (a member région covers its communes), so overlapping memberships are counted
+  once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+BY = ("region_2012", "region", "departement")
+# Column of the joined registry holding the territory's code, per grouping.
+KEY = {"region_2012": "reg_2012", "region": "reg", "departement": "dep"}
+# Levels an actor record may have, per grouping, for it to be attributable.
+ATTRIBUTABLE = {
+    "region_2012": {"region_2012", "departement", "epci", "commune", "point"},
+    "region": {"region", "region_2012", "departement", "epci", "commune", "point"},
+    "departement": {"departement", "epci", "commune", "point"},
+}
+MAPPABLE_KINDS = (
+    "rtes_member",
+    "rtes_board_member",
+    "ptce_pole",
+    "ptce_project",
+    "ples",
+    "citeslab",
+    "initiative",
+    "event",
+    "network_office",
+)
+COLUMNS_ONE_KIND = [
+    "code",
+    "nom",
+    "count",
+    "population",
+    "area_km2",
+    "per_million",
+    "per_10k_km2",
+    "share",
+    "location_quotient",
+]
+
+
+@dataclass
+class Territories:
+    """Population and area per territory, from the boundary store, with their vintage."""
+
+    by: str
+    table: pd.DataFrame  # index code: nom, population, area_km2
+    communes: pd.DataFrame  # index code: dep, reg, reg_2012, population, area_km2
+    vintage: dict[str, str] = field(default_factory=dict)
+
+
+def territories(levels: dict[str, pd.DataFrame], by: str, vintage: dict[str, str] | None = None) -> Territories:
+    """Build :class:`Territories` from loaded store levels (``communes`` and the ``by`` level)."""
+    if by not in BY:
+        raise ValueError(f"regroupement inconnu : {by!r} (attendu : {', '.join(BY)})")
+    level = {"region_2012": "regions_2012", "region": "regions", "departement": "departements"}[by]
+    t = pd.DataFrame(levels[level]).set_index("code")[["nom", "population", "area_km2"]]
+    t["population"] = t["population"].astype("Float64")
+    c = pd.DataFrame(levels["communes"]).set_index("code")[["dep", "reg", "reg_2012", "population", "area_km2"]]
+    return Territories(by=by, table=t, communes=c, vintage=vintage or {})
+
+
+def attribute(joined: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Each mappable actor with ``territory`` (its code at level ``by``) or NaN if not attributable."""
+    a = joined[joined["kind"].isin(MAPPABLE_KINDS)].copy()
+    ok = a["level"].isin(ATTRIBUTABLE[by])
+    a["territory"] = a[KEY[by]].where(ok)
+    return a
+
+
+def counts(joined: pd.DataFrame, terr: Territories, kinds: list[str]) -> pd.DataFrame:
+    """One column per kind: the number of actors of that kind per territory (every territory listed)."""
+    a = attribute(joined, terr.by)
+    a = a[a["kind"].isin(kinds)]
+    table = pd.crosstab(a["territory"], a["kind"]).reindex(index=terr.table.index, columns=kinds, fill_value=0)
+    return table.fillna(0).astype(int)
+
+
+def unattributed(joined: pd.DataFrame, by: str, kinds: list[str]) -> pd.DataFrame:
+    """Actors of ``kinds`` that cannot be counted at level ``by`` (too vague, or not located)."""
+    a = attribute(joined, by)
+    return a[a["kind"].isin(kinds) & a["territory"].isna()][["id", "kind", "name", "level", "code"]]
+
+
+def density_table(joined: pd.DataFrame, terr: Territories, kind: str) -> pd.DataFrame:
+    """The one-kind table: count, population, area, densities, share, location quotient."""
+    n = counts(joined, terr, [kind])[kind]
+    t = terr.table.copy()
+    t["count"] = n
+    pop = t["population"].astype(float)
+    area = t["area_km2"].astype(float)
+    total = float(n.sum())
+    total_pop = float(np.nansum(pop))
+    t["per_million"] = t["count"] / pop * 1e6
+    t["per_10k_km2"] = t["count"] / area * 1e4
+    t["share"] = t["count"] / total if total else np.nan
+    # Location quotient: the territory's share of the actors over its share of the population.
+    t["location_quotient"] = t["share"] / (pop / total_pop) if total else np.nan
+    t = t.reset_index()[COLUMNS_ONE_KIND]
+    return t.sort_values(["count", "per_million"], ascending=[False, False], kind="stable").reset_index(drop=True)
+
+
+def multi_kind_table(joined: pd.DataFrame, terr: Territories, kinds: list[str]) -> pd.DataFrame:
+    """One count column per kind, then population and area; sorted by the total."""
+    c = counts(joined, terr, kinds)
+    t = terr.table.join(c)
+    t = t.reset_index()[["code", "nom", *kinds, "population", "area_km2"]]
+    order = t[kinds].sum(axis=1).sort_values(ascending=False, kind="stable").index
+    return t.loc[order].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ concentration
+def herfindahl(counts_: pd.Series) -> float:
+    """Herfindahl–Hirschman index of the shares (1/n when even, 1 when all in one)."""
+    total = counts_.sum()
+    if not total:
+        return float("nan")
+    s = counts_ / total
+    return float((s**2).sum())
+
+
+def gini(values: pd.Series) -> float:
+    """Gini coefficient of non-negative values (0 even, → 1 all in one)."""
+    x = np.sort(np.asarray(values, dtype=float))
+    n = len(x)
+    if n == 0 or x.sum() == 0:
+        return float("nan")
+    cum = np.cumsum(x)
+    return float((n + 1 - 2 * (cum / cum[-1]).sum()) / n)
+
+
+@dataclass
+class Concentration:
+    """How concentrated a kind of actor is over the territories."""
+
+    kind: str
+    by: str
+    total: int
+    herfindahl: float
+    gini: float
+    leaders: list[str]
+    leader_count: int
+    leader_share: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def concentration(table: pd.DataFrame, kind: str, by: str) -> Concentration:
+    """From a :func:`density_table`: HHI, Gini and the leading territory (ties listed)."""
+    c = table.set_index("code")["count"]
+    top = int(c.max()) if len(c) else 0
+    leaders = sorted(table.loc[table["count"] == top, "nom"]) if top else []
+    total = int(c.sum())
+    return Concentration(
+        kind=kind,
+        by=by,
+        total=total,
+        herfindahl=herfindahl(c),
+        gini=gini(c),
+        leaders=leaders,
+        leader_count=top,
+        leader_share=(top / total) if total else float("nan"),
+    )
+
+
+# ---------------------------------------------------------------------- coverage
+def member_communes(joined: pd.DataFrame, reg_perimeters: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
+    """Which communes each RTES member's territory holds (a région holds all its communes)."""
+    rows = []
+    members = joined[joined["kind"] == "rtes_member"]
+    for m in members.itertuples(index=False):
+        if m.level == "region_2012":
+            codes = communes.index[communes["reg_2012"] == m.code]
+        elif m.level == "region":
+            codes = communes.index[communes["reg"] == m.code]
+        elif m.level == "departement":
+            codes = communes.index[communes["dep"] == m.code]
+        elif m.level == "epci":
+            codes = reg_perimeters.loc[reg_perimeters["siren_2012"] == m.code, "commune"].unique()
+        elif m.level == "commune":
+            codes = [m.code]
+        else:
+            codes = []
+        rows.extend((m.id, m.level, c) for c in codes)
+    return pd.DataFrame(rows, columns=["member", "member_level", "commune"])
+
+
+def coverage(joined: pd.DataFrame, reg_perimeters: pd.DataFrame, terr: Territories) -> pd.DataFrame:
+    """Members, and the population and area their territories cover, per territory, each commune once."""
+    com = terr.communes
+    mc = member_communes(joined, reg_perimeters, com)
+    covered = com.loc[com.index.isin(mc["commune"])]
+    key = KEY[terr.by]
+    t = terr.table.copy()
+    t["covered_population"] = covered.groupby(key)["population"].sum(min_count=1).reindex(t.index).fillna(0)
+    t["covered_area_km2"] = covered.groupby(key)["area_km2"].sum().reindex(t.index).fillna(0)
+    t["covered_population_share"] = t["covered_population"].astype(float) / t["population"].astype(float)
+    t["covered_area_share"] = (t["covered_area_km2"] / t["area_km2"]).clip(upper=1.0)  # float sums
+    t["covered_area_km2"] = t["covered_area_km2"].round(1)
+    a = attribute(joined[joined["kind"] == "rtes_member"], terr.by)
+    by_level = pd.crosstab(a["territory"], a["level"]).reindex(t.index, fill_value=0)
+    for lvl in ("region_2012", "region", "departement", "epci", "commune"):
+        t[f"members_{lvl}"] = by_level[lvl] if lvl in by_level else 0
+    t["members"] = t[[c for c in t.columns if c.startswith("members_")]].sum(axis=1)
+    t = t.reset_index()
+    return t.sort_values(["members", "covered_population"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def figures(joined: pd.DataFrame) -> pd.DataFrame:
+    """The figures the newsletter gives for whole territories, labelled as such."""
+    f = joined[joined["kind"] == "regional_figure"]
+    out = f[
+        [
+            "id",
+            "level",
+            "code",
+            "reg_2012",
+            "figure_label",
+            "figure_value",
+            "figure_approx",
+            "source_section",
+            "source_quote",
+        ]
+    ].copy()
+    out.insert(0, "nature", "chiffre donné par la lettre (non compté)")
+    return out.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------ render
+LABELS_FR = {
+    "code": "code",
+    "nom": "territoire",
+    "count": "nombre",
+    "population": "population",
+    "area_km2": "surface (km²)",
+    "per_million": "par million d'hab.",
+    "per_10k_km2": "pour 10 000 km²",
+    "share": "part",
+    "location_quotient": "quotient de localisation",
+    "covered_population": "population couverte",
+    "covered_area_km2": "surface couverte (km²)",
+    "covered_population_share": "part de la population",
+    "covered_area_share": "part de la surface",
+    "members": "adhérents",
+    "members_region_2012": "régions",
+    "members_region": "régions (2016)",
+    "members_departement": "départements",
+    "members_epci": "intercommunalités",
+    "members_commune": "villes",
+}
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """A Markdown table with French headers and French number formats."""
+    from territoires import fmt
+
+    def cell(col: str, v: Any) -> str:
+        if isinstance(v, str) or v is None:
+            return (v or "").replace("|", "\\|")
+        if pd.isna(v):
+            return "–"
+        if col in ("share", "covered_population_share", "covered_area_share"):
+            return fmt.percent(float(v))
+        if col in ("per_million", "per_10k_km2", "location_quotient"):
+            return fmt.number(float(v), 2)
+        if col == "area_km2" or col == "covered_area_km2" or col == "figure_value":
+            return fmt.number(float(v), 0)
+        return fmt.number(float(v), 0) if isinstance(v, int | float | np.integer | np.floating) else str(v)
+
+    cols = list(table.columns)
+    head = "| " + " | ".join(LABELS_FR.get(c, c) for c in cols) + " |"
+    sep = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) else "---" for c in cols) + "|"
+    body = [
+        "| " + " | ".join(cell(c, v) for c, v in zip(cols, row, strict=True)) + " |"
+        for row in table.itertuples(index=False)
+    ]
+    return "\n".join([head, sep, *body])
