@@ -43,7 +43,7 @@ def _decimals(values: np.ndarray, bins: np.ndarray) -> int:
     span = float(np.nanmax(values) - np.nanmin(values)) if len(values) else 0.0
     if span == 0:
         return 0
-    return max(0, min(3, 2 - int(math.floor(math.log10(span)))))
+    return max(0, min(3, 2 - math.floor(math.log10(span))))
 
 
 def classify(values: pd.Series | np.ndarray, method: str = "quantiles", k: int = 5) -> Classification:

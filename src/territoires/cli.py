@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -254,13 +254,13 @@ def data_export(
     out.print(f"[green]✓[/] {n} enregistrements écrits dans {output}.", highlight=False)
 
 
-class StatsFormat(str, Enum):
+class StatsFormat(StrEnum):
     csv = "csv"
     json = "json"
     markdown = "markdown"
 
 
-class StatsBy(str, Enum):
+class StatsBy(StrEnum):
     region_2012 = "region_2012"
     region = "region"
     departement = "departement"

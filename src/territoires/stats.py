@@ -219,7 +219,7 @@ def coverage(joined: pd.DataFrame, reg_perimeters: pd.DataFrame, terr: Territori
     a = attribute(joined[joined["kind"] == "rtes_member"], terr.by)
     by_level = pd.crosstab(a["territory"], a["level"]).reindex(t.index, fill_value=0)
     for lvl in ("region_2012", "region", "departement", "epci", "commune"):
-        t[f"members_{lvl}"] = by_level[lvl] if lvl in by_level else 0
+        t[f"members_{lvl}"] = by_level.get(lvl, 0)
     t["members"] = t[[c for c in t.columns if c.startswith("members_")]].sum(axis=1)
     t = t.reset_index()
     return t.sort_values(["members", "covered_population"], ascending=False, kind="stable").reset_index(drop=True)
