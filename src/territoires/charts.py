@@ -43,7 +43,7 @@ def _decimals(values: np.ndarray, bins: np.ndarray) -> int:
     span = float(np.nanmax(values) - np.nanmin(values)) if len(values) else 0.0
     if span == 0:
         return 0
-    return max(0, min(3, 2 - math.floor(math.log10(span))))
+    return max(0, min(3, 1 - math.floor(math.log10(span))))
 
 
 def classify(values: pd.Series | np.ndarray, method: str = "quantiles", k: int = 5) -> Classification:
@@ -89,18 +89,19 @@ def ranking_chart(
     t = table[["nom", value]].dropna().sort_values(value, ascending=False).head(top).copy()
     t["rang"] = range(1, len(t) + 1)
     t["en_tete"] = t[value] == t[value].max()
+    whole = bool(np.allclose(t[value], np.round(t[value]))) if len(t) else True
     return (
         alt.Chart(t, title=title or None)
         .mark_bar()
         .encode(
-            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=",.2~f")),
-            y=alt.Y("nom:N", sort="-x", title=None),
+            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=",.2~f", tickMinStep=1 if whole else None)),
+            y=alt.Y("nom:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False)),
             color=alt.condition("datum.en_tete", alt.value("#225ea8"), alt.value("#9ecae1")),
             tooltip=[
                 alt.Tooltip("nom:N", title="Territoire"),
                 alt.Tooltip(f"{value}:Q", title=value_title, format=",.2~f"),
             ],
         )
-        .properties(height=max(120, 22 * len(t)))
+        .properties(height=max(120, 26 * len(t)))
         .configure_axis(labelLimit=260)
     )

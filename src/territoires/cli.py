@@ -366,6 +366,82 @@ def stats_cmd(
         err.print(f"Millésime : {vintage}.", highlight=False)
 
 
+class ExportFormat(StrEnum):
+    png = "png"
+    svg = "svg"
+    pdf = "pdf"
+    html = "html"
+
+
+@app.command("export")
+def export_cmd(
+    fmt_: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="png, svg, pdf ou html.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Fichier à écrire.")],
+    link: Annotated[
+        str | None,
+        typer.Option("--lien", help="Lien partagé du tableau de bord (ou ses seuls paramètres ?region=82&…)."),
+    ] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="Code de région (répétable).")] = None,
+    system: Annotated[str, typer.Option("--regions-de", help="2012 ou 2016.")] = "2012",
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Type d'acteur (répétable).")] = None,
+    no_members: Annotated[bool, typer.Option("--sans-adherents", help="Sans les collectivités adhérentes.")] = False,
+    statistic: Annotated[
+        str, typer.Option("--densite", help="Aplat : count, per_million, per_10k_km2, share, location_quotient.")
+    ] = "",
+    stat_kind: Annotated[str, typer.Option("--densite-de", help="Type d'acteur de l'aplat.")] = "ptce_pole",
+    width: Annotated[int, typer.Option(help="Largeur de l'image en pixels (16:9).")] = 1920,
+    data_dir: DataDir = None,
+) -> None:
+    """Exporter la carte : image 16:9 (PNG, SVG, PDF) ou fichier HTML autonome, hors ligne."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from territoires import export
+    from territoires.dataset import load_dataset
+    from territoires.maps import MapData
+    from territoires.state import MapState, from_query
+
+    if link:
+        query = urlsplit(link).query or link.lstrip("?")
+        state = from_query(dict(parse_qsl(query)))
+    else:
+        state = MapState(
+            system=system,
+            regions=tuple(region or ()),
+            members=not no_members,
+            kinds=tuple(kind) if kind else MapState().kinds,
+            statistic=statistic,
+            stat_kind=stat_kind,
+        )
+    bad = [k for k in (kind or []) if k not in state.validated().kinds]
+    if bad:
+        fail(
+            TerritoiresError(
+                f"Type d'acteur inconnu : {', '.join(bad)}.",
+                todo="choisir parmi ptce_pole, ptce_project, ples, citeslab, initiative, event, "
+                "network_office, rtes_board_member.",
+            )
+        )
+    state = state.validated().__class__(**{**state.validated().__dict__, "presentation": True})
+    try:
+        data = MapData(load_dataset(data_dir))
+        n = export.export_map(data, state, fmt_.value, output, size=(width, round(width * 9 / 16)))
+    except TerritoiresError as exc:
+        fail(exc)
+    out.print(f"[green]✓[/] Carte écrite dans {output} ({n / 1e3:.0f} ko).", highlight=False)
+
+
+@app.command("assets")
+def assets_cmd() -> None:
+    """Copier Leaflet, Leaflet.markercluster et Font Awesome (paquets XStatic) dans static/vendor/, sans réseau."""
+    from territoires import assets
+
+    written = assets.install()
+    out.print(
+        f"[green]✓[/] Ressources de la carte en place dans {assets.STATIC_DIR} ({len(written)} copiées).",
+        highlight=False,
+    )
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -1,23 +1,60 @@
-"""Helpers shared by the pages: loading with French errors, never a traceback."""
+"""What the pages share: loading once (cached), French errors without traceback, the filters."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
+from territoires import assets
+from territoires.dataset import Dataset, load_dataset
 from territoires.errors import TerritoiresError
+from territoires.maps import MapData
+from territoires.registry.schema import KINDS
+from territoires.state import MAP_KINDS, MEMBER_LEVELS, MapState, from_query, to_query
 
 
 def show_error(exc: TerritoiresError) -> None:
-    """A French message, as plain text (data strings are never rendered as Markdown)."""
+    """A French message as plain text (data strings are never rendered as Markdown)."""
     st.error("Les données ne peuvent pas être chargées.")
     st.text(exc.message)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner="Chargement des données…")
+def _dataset() -> Dataset:
+    if not assets.installed():
+        assets.install()  # from the installed XStatic packages: no network
+    return load_dataset()
+
+
+@st.cache_resource(show_spinner=False)
+def _mapdata() -> MapData:
+    return MapData(_dataset())
+
+
+def dataset() -> Dataset | None:
+    """The dataset, or ``None`` after showing a French error (the cache keeps no failure)."""
+    try:
+        return _dataset()
+    except TerritoiresError as exc:
+        show_error(exc)
+    except Exception as exc:  # any other failure still gets a French message, not a traceback
+        show_error(
+            TerritoiresError(
+                f"Erreur inattendue au chargement ({type(exc).__name__}).",
+                todo="vérifier les données avec « territoires geo check » et « territoires data check ».",
+            )
+        )
+    return None
+
+
+def mapdata() -> MapData:
+    return _mapdata()
+
+
 def store_summary() -> dict[str, Any]:
-    """The manifest's counts, source and vintage (cached)."""
+    """The manifest's counts, source and vintage."""
     from territoires.geo import store
 
     manifest = store.read_manifest()
@@ -27,3 +64,141 @@ def store_summary() -> dict[str, Any]:
         "built_at": manifest["built_at"],
         "repairs": manifest["repairs"],
     }
+
+
+# --------------------------------------------------------------------- filters
+KIND_LABELS = {k: KINDS[k] for k in MAP_KINDS}
+LEVEL_LABELS = {
+    "region_2012": "Régions",
+    "departement": "Départements",
+    "epci": "Intercommunalités",
+    "commune": "Villes",
+}
+
+
+FIELDS = (
+    "system",
+    "regions",
+    "kinds",
+    "members",
+    "levels",
+    "test_only",
+    "year",
+    "layers",
+    "communes_of",
+    "statistic",
+    "stat_kind",
+    "method",
+    "classes",
+    "framing",
+    "presentation",
+    "place",
+)
+
+
+def _seed_widgets() -> None:
+    """Give each filter widget its value from the canonical state (the URL on the first run).
+
+    Streamlit forgets a widget's value on a run where the widget is not drawn (another
+    page); the canonical state, under a key no widget owns, keeps it.
+    """
+    if "_state" not in st.session_state:
+        st.session_state["_state"] = from_query(st.query_params.to_dict())
+    s: MapState = st.session_state["_state"]
+    for f in FIELDS:
+        key = f"f_{f}"
+        if key not in st.session_state:
+            v = getattr(s, f)
+            st.session_state[key] = list(v) if isinstance(v, tuple) else v
+
+
+def current_state() -> MapState:
+    """The state as the widgets hold it; fields whose widget is not on this page keep their value."""
+    base: MapState = st.session_state.get("_state", MapState())
+    values = {}
+    for f in FIELDS:
+        v = st.session_state.get(f"f_{f}", getattr(base, f))
+        values[f] = tuple(v) if isinstance(v, list) else v
+    state = MapState(**values).validated()
+    st.session_state["_state"] = state
+    return state
+
+
+def sync_url(state: MapState) -> None:
+    """Write the state to the URL so that the link reproduces the view."""
+    wanted = to_query(state)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def region_options(ds: Dataset, system: str) -> dict[str, str]:
+    level = "regions_2012" if system == "2012" else "regions"
+    t = ds.levels[level].sort_values("nom")
+    return dict(zip(t["code"], t["nom"], strict=True))
+
+
+def sidebar_filters(ds: Dataset) -> MapState:
+    """The filters every page shares, in the sidebar; returns the state and keeps the URL in step."""
+    _seed_widgets()
+    sb = st.sidebar
+    sb.header("Filtres")
+    sb.radio(
+        "Régions",
+        ["2012", "2016"],
+        key="f_system",
+        horizontal=True,
+        format_func=lambda s: "de 2012 (22 + 5)" if s == "2012" else "d'aujourd'hui",
+    )
+    opts = region_options(ds, st.session_state["f_system"])
+    st.session_state["f_regions"] = [r for r in st.session_state.get("f_regions", []) if r in opts]
+    sb.multiselect(
+        "Région(s)", list(opts), key="f_regions", format_func=lambda c: opts.get(c, c), placeholder="Toute la France"
+    )
+    sb.checkbox("Collectivités adhérentes", key="f_members")
+    sb.multiselect(
+        "Niveaux d'adhérents",
+        list(MEMBER_LEVELS),
+        key="f_levels",
+        format_func=lambda lv: LEVEL_LABELS[lv],
+        disabled=not st.session_state["f_members"],
+    )
+    sb.multiselect("Acteurs", list(MAP_KINDS), key="f_kinds", format_func=lambda k: KIND_LABELS[k], placeholder="Aucun")
+    sb.checkbox("Pôles témoins PTCE seulement", key="f_test_only")
+    sb.slider(
+        "Connus en (année)",
+        1996,
+        2012,
+        key="f_year",
+        help="Acteurs dont la lettre date la création, le lancement ou l'adhésion au plus tard cette année.",
+    )
+    if sb.button("Réinitialiser les filtres"):
+        for k in [k for k in st.session_state if k.startswith("f_")]:
+            del st.session_state[k]
+        st.session_state["_state"] = MapState()
+        st.rerun()
+    state = current_state()
+    sync_url(state)
+    return state
+
+
+def fr_table(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Columns renamed to French labels, in the given order."""
+    return df[[c for c in labels if c in df.columns]].rename(columns=labels)
+
+
+def fr_styled(df: pd.DataFrame, decimals: dict[str, int] | None = None, percent: tuple[str, ...] = ()):
+    """A Styler showing numbers in French (« 1 234,5 », « 12,3 % ») while columns stay sortable numbers."""
+    from territoires import fmt
+
+    decimals = decimals or {}
+
+    def number_with(d: int):
+        return lambda v: fmt.number(v, d)
+
+    formats = {}
+    for col in df.columns:
+        if col in percent:
+            formats[col] = fmt.percent
+        elif pd.api.types.is_numeric_dtype(df[col]):
+            formats[col] = number_with(decimals.get(col, 0))
+    return df.style.format(formats, na_rep="–")

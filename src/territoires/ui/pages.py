@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from territoires.ui import accueil
+from territoires.ui import carte, donnees, sources, statistiques
 
 
 def all_pages() -> list:
     """Every page of the dashboard, in menu order."""
-    return [st.Page(accueil.render, title="Accueil", icon="🗺️", url_path="accueil", default=True)]
+    return [
+        # Material icons ship with Streamlit (an emoji would need a font the server may lack).
+        st.Page(carte.render, title="Carte", icon=":material/map:", default=True),
+        st.Page(statistiques.render, title="Statistiques", icon=":material/bar_chart:", url_path="statistiques"),
+        st.Page(donnees.render, title="Données", icon=":material/table:", url_path="donnees"),
+        st.Page(sources.render, title="Sources", icon=":material/menu_book:", url_path="sources"),
+    ]

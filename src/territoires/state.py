@@ -1,0 +1,149 @@
+"""What the user is looking at: filters, layers and framing, as data that round-trips the URL.
+
+No streamlit here: the pages read widgets into a :class:`MapState`, and
+:func:`to_query` / :func:`from_query` make it a shareable link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from territoires.registry.schema import KINDS
+
+MAP_KINDS = (
+    "ptce_pole",
+    "ptce_project",
+    "ples",
+    "citeslab",
+    "initiative",
+    "event",
+    "network_office",
+    "rtes_board_member",
+)
+DEFAULT_KINDS = ("ptce_pole", "ptce_project", "ples", "citeslab", "initiative")
+MEMBER_LEVELS = ("region_2012", "departement", "epci", "commune")
+LAYERS = ("departements", "epci", "communes")
+STATISTICS = ("", "count", "per_million", "per_10k_km2", "share", "location_quotient")
+METHODS = ("quantiles", "jenks", "equal_interval")
+FRAMINGS = ("auto", "metropole", "971", "972", "973", "974", "976")
+YEARS = (1996, 2012)
+
+
+@dataclass(frozen=True)
+class MapState:
+    """Everything that decides what the map, the tables and the exports show."""
+
+    system: str = "2012"  # régions of 2012, or of today ("2016")
+    regions: tuple[str, ...] = ()  # selected régions (codes in ``system``); () = all
+    kinds: tuple[str, ...] = DEFAULT_KINDS
+    members: bool = True
+    levels: tuple[str, ...] = MEMBER_LEVELS
+    test_only: bool = False
+    year: int = 2012
+    layers: tuple[str, ...] = ("departements",)
+    communes_of: str = ""  # a département code: show its communes
+    statistic: str = ""  # choropleth statistic ("" = none)
+    stat_kind: str = "ptce_pole"
+    method: str = "quantiles"
+    classes: int = 5
+    framing: str = "auto"
+    presentation: bool = False
+    place: str = ""  # searched place: "commune:01001" or "epci:200000172"
+
+    def validated(self) -> MapState:
+        """A copy with every value in its allowed set (unknown values dropped or defaulted)."""
+        d = MapState()
+        return replace(
+            self,
+            system=self.system if self.system in ("2012", "2016") else d.system,
+            regions=tuple(r for r in self.regions if r.isalnum() and len(r) <= 3),
+            kinds=tuple(k for k in self.kinds if k in MAP_KINDS),
+            levels=tuple(lv for lv in self.levels if lv in MEMBER_LEVELS),
+            year=min(max(self.year, YEARS[0]), YEARS[1]),
+            layers=tuple(x for x in self.layers if x in LAYERS),
+            communes_of=self.communes_of if self.communes_of.isalnum() and len(self.communes_of) <= 3 else "",
+            statistic=self.statistic if self.statistic in STATISTICS else "",
+            stat_kind=self.stat_kind
+            if self.stat_kind in KINDS and self.stat_kind != "regional_figure"
+            else d.stat_kind,
+            method=self.method if self.method in METHODS else d.method,
+            classes=min(max(self.classes, 2), 7),
+            framing=self.framing if self.framing in FRAMINGS else d.framing,
+            place=self.place if _valid_place(self.place) else "",
+        )
+
+    @property
+    def by(self) -> str:
+        """The statistics grouping that matches the région system."""
+        return "region_2012" if self.system == "2012" else "region"
+
+
+def _valid_place(p: str) -> bool:
+    if not p:
+        return True
+    kind, _, code = p.partition(":")
+    return kind in ("commune", "epci") and code.isalnum() and len(code) <= 9
+
+
+# URL parameter name for each field (short, French).
+PARAMS = {
+    "system": "regions_de",
+    "regions": "region",
+    "kinds": "acteurs",
+    "members": "adherents",
+    "levels": "niveaux",
+    "test_only": "temoins",
+    "year": "annee",
+    "layers": "couches",
+    "communes_of": "communes",
+    "statistic": "densite",
+    "stat_kind": "densite_de",
+    "method": "classes",
+    "classes": "nb_classes",
+    "framing": "cadrage",
+    "presentation": "presentation",
+    "place": "lieu",
+}
+
+
+def to_query(state: MapState) -> dict[str, str]:
+    """The non-default fields as URL query parameters."""
+    d = MapState()
+    out: dict[str, str] = {}
+    for f in fields(MapState):
+        v = getattr(state, f.name)
+        if v == getattr(d, f.name):
+            continue
+        if isinstance(v, tuple):
+            out[PARAMS[f.name]] = ",".join(v) if v else "-"
+        elif isinstance(v, bool):
+            out[PARAMS[f.name]] = "1" if v else "0"
+        else:
+            out[PARAMS[f.name]] = str(v)
+    return out
+
+
+def from_query(query: dict[str, str | list[str]]) -> MapState:
+    """A validated :class:`MapState` from URL query parameters (bad values fall back to defaults)."""
+    d = MapState()
+    kwargs = {}
+    for f in fields(MapState):
+        raw = query.get(PARAMS[f.name])
+        if raw is None:
+            continue
+        if isinstance(raw, list):
+            raw = raw[-1] if raw else ""
+        raw = str(raw)[:500]
+        default = getattr(d, f.name)
+        if isinstance(default, tuple):
+            kwargs[f.name] = () if raw in ("", "-") else tuple(x for x in raw.split(",") if x)
+        elif isinstance(default, bool):
+            kwargs[f.name] = raw in ("1", "true", "oui")
+        elif isinstance(default, int):
+            try:
+                kwargs[f.name] = int(raw)
+            except ValueError:
+                continue
+        else:
+            kwargs[f.name] = raw
+    return MapState(**kwargs).validated()

@@ -1,0 +1,151 @@
+"""Carte: the layered map, the place search, sharing and exports."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from territoires import export, maps, search
+from territoires.registry.schema import KINDS
+from territoires.state import FRAMINGS, METHODS, MapState, to_query
+from territoires.ui.common import current_state, dataset, fr_table, mapdata, sidebar_filters, sync_url
+
+FRAMING_LABELS = {
+    "auto": "La sélection",
+    "metropole": "Métropole",
+    "971": "Guadeloupe",
+    "972": "Martinique",
+    "973": "Guyane",
+    "974": "La Réunion",
+    "976": "Mayotte",
+}
+STAT_OPTIONS = {"": "Aucune", **maps.STAT_LABELS}
+METHOD_LABELS = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)", "equal_interval": "Intervalles égaux"}
+
+
+@st.cache_resource(show_spinner="Préparation de la carte…", max_entries=64)
+def _map(state: MapState):
+    """The folium map for a state, built once (the key is the whole state)."""
+    return maps.build_map(mapdata(), state)
+
+
+@st.cache_data(show_spinner="Préparation de l'export…", max_entries=16)
+def _export(state: MapState, fmt: str) -> bytes:
+    if fmt == "html":
+        return maps.standalone_html(mapdata(), state).encode("utf-8")
+    return export.render_image(mapdata(), state, fmt)
+
+
+def _layers_panel(ds) -> None:
+    with st.sidebar.expander("Couches et densité", expanded=False):
+        st.multiselect(
+            "Contours",
+            ["departements", "epci"],
+            key="f_layers",
+            format_func={"departements": "Départements", "epci": "Intercommunalités"}.get,
+        )
+        deps = ds.levels["departements"].sort_values("code")
+        opts = ["", *deps["code"].tolist()]
+        names = dict(zip(deps["code"], deps["nom"], strict=True))
+        st.selectbox(
+            "Communes du département",
+            opts,
+            key="f_communes_of",
+            format_func=lambda c: "Aucune" if not c else f"{c} — {names[c]}",
+        )
+        st.selectbox("Densité (aplat)", list(STAT_OPTIONS), key="f_statistic", format_func=STAT_OPTIONS.get)
+        st.selectbox(
+            "… de",
+            ["ptce_pole", "ptce_project", "ples", "initiative", "rtes_member", "citeslab"],
+            key="f_stat_kind",
+            format_func=KINDS.get,
+        )
+        st.selectbox("Classes", list(METHODS), key="f_method", format_func=METHOD_LABELS.get)
+        st.slider("Nombre de classes", 2, 7, key="f_classes")
+        st.selectbox("Cadrage", list(FRAMINGS), key="f_framing", format_func=FRAMING_LABELS.get)
+
+
+def _search(ds) -> None:
+    st.subheader("Rechercher un lieu")
+    q = st.text_input(
+        "Commune ou intercommunalité (nom ou code)", key="q_place", placeholder="ex. Lille, 42218, Sicoval"
+    )
+    found = search.find_places(ds, q) if q else []
+    if q and not found:
+        st.info("Aucune commune ni intercommunalité ne correspond.")
+    if found:
+        labels = dict(found)
+        current = st.session_state.get("f_place", "")
+        options = list(labels)
+        idx = options.index(current) if current in options else 0
+        place = st.radio("Résultats", options, index=idx, format_func=labels.get, key="q_choice")
+        st.session_state["f_place"] = place
+        covering = search.covering_members(ds, place)
+        inside = search.actors_in(ds, place)
+        st.text("Adhérents du RTES dont le territoire couvre ce lieu :")
+        if covering.empty:
+            st.text("aucun")
+        else:
+            st.dataframe(
+                fr_table(covering, {"name": "Adhérent", "level": "Niveau", "code": "Code", "couverture": "Couverture"}),
+                hide_index=True,
+            )
+        st.text("Pôles et initiatives situés dans ce lieu :")
+        if inside.empty:
+            st.text("aucun")
+        else:
+            inside = inside.assign(kind=inside["kind"].map(KINDS))
+            st.dataframe(fr_table(inside, {"name": "Acteur", "kind": "Type", "lieu": "Situé"}), hide_index=True)
+
+
+def render() -> None:
+    """Draw the page."""
+    ds = dataset()
+    if ds is None:
+        return
+    sidebar_filters(ds)
+    _layers_panel(ds)
+    st.sidebar.toggle(
+        "Mode présentation",
+        key="f_presentation",
+        help="La carte en pleine largeur, avec titre, légende, source et date.",
+    )
+    state = current_state()
+    sync_url(state)
+    if not state.presentation:
+        st.title("Carte de la coopération territoriale (2012)")
+        st.caption(
+            "Adhérents du RTES au 31 août 2012 et acteurs cités par la lettre Transversales "
+            "(automne 2012). Survolez pour le nom, cliquez pour le détail et la source."
+        )
+    m = _map(state)
+    # returned_objects=[]: panning or zooming never reruns the script.
+    st_folium(m, returned_objects=[], use_container_width=True, height=860 if state.presentation else 640, key="carte")
+    if state.presentation:
+        return
+    col_share, col_exp = st.columns([1, 1])
+    with col_share:
+        st.subheader("Partager cette vue")
+        st.text("Le lien de la page reproduit les filtres, les couches et le cadrage :")
+        query = "&".join(f"{k}={v}" for k, v in to_query(state).items())
+        st.code(f"?{query}" if query else "(vue par défaut)", language=None)
+    with col_exp:
+        st.subheader("Exporter")
+        fmt = st.radio(
+            "Format",
+            ["png", "svg", "pdf", "html"],
+            horizontal=True,
+            key="x_fmt",
+            format_func={"png": "PNG 1920×1080", "svg": "SVG", "pdf": "PDF", "html": "HTML autonome"}.get,
+        )
+        mime = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}[fmt]
+        st.download_button(
+            "Télécharger la carte",
+            data=_export(replace(state, presentation=True), fmt),
+            file_name=f"territoires-carte.{fmt}",
+            mime=mime,
+            key="x_dl",
+        )
+    _search(ds)

@@ -1,0 +1,127 @@
+"""Statistiques: densities, ranking chart, concentration, coverage, and the newsletter's own figures."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from territoires import charts, fmt, maps, stats
+from territoires.registry.schema import KINDS
+from territoires.ui.common import dataset, fr_styled, fr_table, sidebar_filters
+
+BY_LABELS = {"region_2012": "Régions de 2012", "region": "Régions d'aujourd'hui", "departement": "Départements"}
+COLUMNS = {
+    "nom": "Territoire",
+    "count": "Nombre",
+    "population": "Population",
+    "area_km2": "Surface (km²)",
+    "per_million": "Par million d'hab.",
+    "per_10k_km2": "Pour 10 000 km²",
+    "share": "Part",
+    "location_quotient": "Quotient de localisation",
+}
+
+
+def render() -> None:
+    """Draw the page."""
+    ds = dataset()
+    if ds is None:
+        return
+    state = sidebar_filters(ds)
+    st.title("Statistiques régionales")
+    by = st.radio(
+        "Par",
+        list(BY_LABELS),
+        format_func=BY_LABELS.get,
+        horizontal=True,
+        key="s_by",
+        index=list(BY_LABELS).index(state.by),
+    )
+    kinds = [k for k in stats.MAPPABLE_KINDS if k in state.kinds or (k == "rtes_member" and state.members)]
+    if not kinds:
+        st.info("Choisissez au moins un type d'acteur dans les filtres.")
+        return
+    kind = st.selectbox("Type d'acteur", kinds, format_func=KINDS.get, key="s_kind")
+    # The filters (year, pôles témoins) apply; régions narrow the rows shown, not the national totals.
+    shown = maps.select_actors(ds.placed, state.__class__(**{**state.__dict__, "regions": ()}))
+    placed = ds.placed[ds.placed["id"].isin(shown["id"]) | (ds.placed["kind"] == "regional_figure")]
+    terr = stats.territories(ds.levels, by)
+    table = stats.density_table(placed, terr, kind)
+    conc = stats.concentration(table, kind, by)
+    if state.regions:
+        col = {
+            "region_2012": "reg_2012",
+            "region": "reg",
+            "departement": "reg_2012" if state.system == "2012" else "reg",
+        }[by]
+        if by == "departement":
+            deps = ds.levels["departements"]
+            keep = set(deps.loc[deps[col].isin(state.regions), "code"])
+        else:
+            keep = set(state.regions) if (by == "region_2012") == (state.system == "2012") else set(table["code"])
+        table = table[table["code"].isin(keep)]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Total (France)", fmt.number(conc.total))
+    c2.metric("En tête", f"{conc.leader_count} ({fmt.percent(conc.leader_share, 0)})" if conc.total else "–")
+    c3.metric(
+        "Indice de Herfindahl",
+        fmt.number(conc.herfindahl, 2) if conc.total else "–",
+        help="Somme des carrés des parts : 1 si tout est dans un seul territoire.",
+    )
+    c4.metric(
+        "Indice de Gini",
+        fmt.number(conc.gini, 2) if conc.total else "–",
+        help="0 si la répartition est égale entre les territoires, proche de 1 si elle est concentrée.",
+    )
+    if conc.leaders:
+        st.text("En tête : " + ", ".join(conc.leaders))
+    st.altair_chart(
+        charts.ranking_chart(table[table["count"] > 0], "count", title=f"{KINDS[kind]} : nombre par territoire"),
+        width="stretch",
+    )
+    st.dataframe(
+        fr_styled(
+            fr_table(table, COLUMNS),
+            decimals={"Par million d'hab.": 2, "Pour 10 000 km²": 2, "Quotient de localisation": 2},
+            percent=("Part",),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    left = stats.unattributed(placed, by, [kind])
+    if len(left):
+        st.text("Non attribuables à ce niveau (la lettre ne les situe que plus largement) : " + ", ".join(left["name"]))
+    st.subheader("Chiffres donnés par la lettre (non comptés)")
+    fig = stats.figures(ds.placed)
+    fig = fig.assign(
+        figure_value=[
+            ("≈ " if a else "") + fmt.number(v)
+            for v, a in zip(fig["figure_value"], fig["figure_approx"].fillna(False), strict=True)
+        ]
+    )
+    st.dataframe(
+        fr_table(
+            fig, {"figure_label": "Chiffre", "code": "Territoire", "figure_value": "Valeur", "source_quote": "Citation"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.subheader("Couverture par les adhérents du RTES")
+    cov = stats.coverage(ds.placed, ds.registry.perimeters, terr)
+    cov = fr_table(
+        cov,
+        {
+            "nom": "Territoire",
+            "members": "Adhérents",
+            "members_region_2012": "Régions",
+            "members_departement": "Départements",
+            "members_epci": "Intercommunalités",
+            "members_commune": "Villes",
+            "covered_population_share": "Part de la population",
+            "covered_area_share": "Part de la surface",
+        },
+    )
+    st.dataframe(
+        fr_styled(cov, percent=("Part de la population", "Part de la surface")), hide_index=True, width="stretch"
+    )
+    st.caption("Population municipale et surfaces calculées des contours embarqués ; millésime :")
+    st.text(str(ds.vintage.get("millesime")))

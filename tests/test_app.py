@@ -1,0 +1,100 @@
+"""Every page under Streamlit's AppTest, on the synthetic data: renders, reacts, round-trips the URL."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from territoires.settings import REPO_ROOT
+
+PAGES = ["carte", "statistiques", "donnees", "sources"]
+
+
+def _page(name: str) -> None:
+    import importlib
+
+    importlib.import_module(f"territoires.ui.{name}").render()
+
+
+def run(name: str, data_dir, monkeypatch, query: dict | None = None) -> AppTest:
+    monkeypatch.setenv("TERRITOIRES_DATA_DIR", str(data_dir))
+    st.cache_resource.clear()  # the dataset is cached per process: start from this data directory
+    st.cache_data.clear()
+    at = AppTest.from_function(_page, args=(name,), default_timeout=120)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(t.value for t in at.text)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(page, app_dir, monkeypatch):
+    at = run(page, app_dir, monkeypatch)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.title, "each page has a title"
+
+
+def test_the_app_entry_point_runs(app_dir, monkeypatch):
+    monkeypatch.setenv("TERRITOIRES_DATA_DIR", str(app_dir))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Carte")
+
+
+def test_changing_a_filter_changes_the_records(app_dir, monkeypatch):
+    at = run("donnees", app_dir, monkeypatch)
+    before = texts(at)
+    assert "enregistrements selon les filtres" in before
+    at.checkbox(key="f_members").uncheck().run()
+    at.multiselect(key="f_kinds").set_value(["ples"]).run()
+    after = texts(at)
+    assert after != before
+    assert "1 enregistrements selon les filtres" in after or "3 enregistrements" in after
+    assert at.query_params["acteurs"] == "ples"
+    assert at.query_params["adherents"] == "0"
+
+
+def test_query_parameters_round_trip(app_dir, monkeypatch):
+    at = run("carte", app_dir, monkeypatch, {"region": "82", "acteurs": "ptce_pole", "annee": "2010"})
+    assert at.multiselect(key="f_regions").value == ["82"]
+    assert at.multiselect(key="f_kinds").value == ["ptce_pole"]
+    assert at.slider(key="f_year").value == 2010
+    at.slider(key="f_year").set_value(2005).run()
+    assert at.query_params["annee"] == "2005"
+    assert at.query_params["region"] == "82"
+    share = [c.value for c in at.code]
+    assert any("region=82" in c and "annee=2005" in c for c in share)
+
+
+def test_region_filter_narrows_statistics_rows(app_dir, monkeypatch):
+    at = run("statistiques", app_dir, monkeypatch)
+    n_all = len(at.dataframe[0].value)
+    at.multiselect(key="f_regions").set_value(["82"]).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) < n_all
+    at.selectbox(key="s_kind").set_value("ples").run()
+    assert not at.exception
+
+
+def test_place_search(app_dir, monkeypatch):
+    at = run("carte", app_dir, monkeypatch)
+    at.text_input(key="q_place").input("Gex").run()
+    assert not at.exception
+    body = texts(at)
+    assert "Adhérents du RTES dont le territoire couvre ce lieu" in body
+    names = [df.value.iloc[:, 0].tolist() for df in at.dataframe]
+    assert any("Gex" in n for group in names for n in group)
+
+
+def test_missing_store_gives_a_french_message(tmp_path, monkeypatch):
+    for page in PAGES:
+        at = run(page, tmp_path, monkeypatch)
+        assert not at.exception, page
+        assert any("Les données ne peuvent pas être chargées" in e.value for e in at.error), page
+        assert "territoires geo build" in texts(at)
