@@ -38,7 +38,7 @@ geo: $(VENV)/.installed
 	@$(BIN)/territoires geo check --quick >/dev/null 2>&1 || $(BIN)/territoires geo build
 
 run: setup
-	$(BIN)/streamlit run app.py
+	$(BIN)/territoires serve
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -52,6 +52,10 @@ test: setup
 e2e: setup
 	bash scripts/install-chromium.sh
 	$(BIN)/python -m pytest -m e2e
+
+bench: setup
+	bash scripts/install-chromium.sh
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) data/geo/*.parquet data/geo/display data/geo/manifest.json static/vendor

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from territoires.ui import pages
+from territoires.ui import pages, runlog
 
 # Presentation mode (?presentation=1) opens with the sidebar folded: the map takes the whole width.
 presenting = st.query_params.get("presentation") == "1"
@@ -12,4 +12,5 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "auto",
 )
-st.navigation(pages.all_pages()).run()
+with runlog.timed():
+    st.navigation(pages.all_pages()).run()

@@ -43,9 +43,7 @@ def dashboard(data_dir: Path | None = None, timeout: float = 60):
     cmd = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(REPO_ROOT / "app.py"),
+        "territoires.serve",
         "--server.port",
         str(port),
         "--server.address",

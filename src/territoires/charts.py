@@ -8,13 +8,15 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import altair as alt
-import mapclassify
 import numpy as np
 import pandas as pd
 
 from territoires import fmt
+
+if TYPE_CHECKING:
+    import altair as alt
 
 METHODS = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)", "equal_interval": "Intervalles égaux"}
 NO_DATA = "Données manquantes"
@@ -57,6 +59,8 @@ def classify(values: pd.Series | np.ndarray, method: str = "quantiles", k: int =
         return Classification(method, [], [], classes, [])
     data = y[ok]
     k = max(1, min(k, len(np.unique(data))))
+    import mapclassify  # imported here: with scipy and scikit-learn it costs ~1 s at start-up
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # mapclassify warns when ties make fewer classes
         if k == 1:

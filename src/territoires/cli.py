@@ -430,6 +430,17 @@ def export_cmd(
     out.print(f"[green]✓[/] Carte écrite dans {output} ({n / 1e3:.0f} ko).", highlight=False)
 
 
+@app.command(
+    "serve",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def serve_cmd(ctx: typer.Context) -> None:
+    """Lancer le tableau de bord (données préparées pendant le démarrage). Options de streamlit acceptées."""
+    from territoires import serve
+
+    serve.main(list(ctx.args))
+
+
 @app.command("assets")
 def assets_cmd() -> None:
     """Copier Leaflet, Leaflet.markercluster et Font Awesome (paquets XStatic) dans static/vendor/, sans réseau."""

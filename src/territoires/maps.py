@@ -27,7 +27,7 @@ from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from jinja2 import Template
 
-from territoires import assets, charts, fmt, safe, stats
+from territoires import assets, charts, encode, fmt, safe, stats
 from territoires.dataset import Dataset
 from territoires.geo import store
 from territoires.registry.join import Boundaries, shapes
@@ -69,7 +69,8 @@ FRAMES = {  # (south, west, north, east)
     "976": (-13.0, 45.0, -12.63, 45.3),
 }
 SEA = "#eef3f7"
-DECIMALS = {"france": 3, "region": 4}  # ~100 m and ~10 m: what each scale needs
+# 1/1000° ≈ 100 m and 1/2000° ≈ 55 m: finer than each scale's simplification (0.01° and 0.003°)
+QUANTUM = {"france": 1000, "region": 2000}
 
 
 class OfflineMap(folium.Map):
@@ -108,6 +109,21 @@ class _Style(MacroElement):
     def __init__(self, css: str):
         super().__init__()
         self.css = css
+
+
+class CompactLayer(folium.map.Layer):
+    """An overlay drawn from the compact encoding (``territoires.encode``), listed in the layer control."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}var {{ this.get_name() }} = terrLayer({{ this.data }}, {{ this.opts }});"
+        "{% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}{% endmacro %}"
+    )
+
+    def __init__(self, name: str, data: str, style: dict, highlight: dict | None = None, show: bool = True):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "CompactLayer"
+        self.data = data  # script-safe JSON, assembled from cached fragments
+        self.opts = safe.script_json({"style": style, "hl": highlight})
 
 
 CSS = f"""
@@ -179,9 +195,54 @@ class MapData:
             self.__dict__[key] = g.set_index("id")
         return self.__dict__[key]
 
-    def communes_of(self, dep: str) -> gpd.GeoDataFrame:
-        com = self.boundaries("region").communes
-        return com[com["dep"] == dep]
+    def encoded(self, level: str, scale: str, code: str) -> str | None:
+        """A territory's (or actor's) polygons, encoded on first use and kept: JSON, or None."""
+        memo = self.__dict__.setdefault("_encoded", {})
+        key = (level, scale, code)
+        if key not in memo:
+            geoms = (
+                self.actor_shapes(scale).geometry
+                if level == "actors"
+                else getattr(self.boundaries(scale), level).geometry
+            )
+            g = geoms.get(code)
+            polys = encode.polygons(g, QUANTUM[scale]) if g is not None else []
+            memo[key] = safe.script_json(polys) if polys else None
+        return memo[key]
+
+    def popups(self) -> dict[str, str]:
+        """Each record's popup HTML, built once."""
+        if "_popups" not in self.__dict__:
+            ds = self.ds
+            names = territory_names(ds)
+            board = ds.placed[ds.placed["kind"] == "rtes_board_member"]
+            self.__dict__["_popups"] = {
+                a["id"]: popup_html(
+                    a, names, board[board["represents"] == a["id"]] if a["kind"] == "rtes_member" else None
+                )
+                for _, a in ds.placed.iterrows()
+            }
+        return self.__dict__["_popups"]
+
+    def topo_layer(self, level: str, scale: str, items: list[tuple[str, dict]]) -> str:
+        """Layer data with shared borders stored once (for many neighbours: communes, EPCIs), cached."""
+        memo = self.__dict__.setdefault("_topo", {})
+        key = (level, scale, tuple(c for c, _ in items), tuple(str(p) for _, p in items))
+        if key not in memo:
+            geoms = getattr(self.boundaries(scale), level).geometry
+            memo[key] = encode.topology([(p, geoms.get(c)) for c, p in items], QUANTUM[scale])
+            if len(memo) > 32:
+                memo.pop(next(iter(memo)))
+        return memo[key]
+
+    def layer(self, level: str, scale: str, items: list[tuple[str, dict]]) -> str:
+        """Layer data for ``items`` ((code, properties) pairs) from the cached encodings."""
+        frags = []
+        for code, props in items:
+            geom = self.encoded(level, scale, code)
+            if geom is not None:
+                frags.append(f"[{safe.script_json(props)},{geom}]")
+        return encode.layer_data(frags, QUANTUM[scale])
 
 
 def _round(geoms: np.ndarray, decimals: int) -> np.ndarray:
@@ -203,6 +264,14 @@ def feature_collection(gdf: gpd.GeoDataFrame, props: dict[str, pd.Series], decim
             }
         )
     return {"type": "FeatureCollection", "features": feats}
+
+
+def territory_names(ds: Dataset) -> dict[str, dict[str, str]]:
+    return {
+        "region_2012": ds.levels["regions_2012"].set_index("code")["nom"].to_dict(),
+        "region": ds.levels["regions"].set_index("code")["nom"].to_dict(),
+        "departement": ds.levels["departements"].set_index("code")["nom"].to_dict(),
+    }
 
 
 # ------------------------------------------------------------------------- popups
@@ -328,33 +397,35 @@ def _control(position: str, css_class: str, html: str, map_name: str) -> str:
     )
 
 
+BOUNDARY_STYLE = {"fill": True, "fillColor": "#ffffff", "fillOpacity": 0.55, "color": "#555555", "weight": 1.6}
+DEP_STYLE = {"fill": False, "color": "#888888", "weight": 0.7, "dashArray": "3"}
+EPCI_STYLE = {"fill": False, "color": "#999999", "weight": 0.5}
+COMMUNE_STYLE = {"fill": True, "fillOpacity": 0.0, "color": "#aaaaaa", "weight": 0.4}
+CHORO_STYLE = {"fillOpacity": 0.75, "color": "#ffffff", "weight": 0.8}
+MEMBER_HL = {"weight": 3, "fillOpacity": 0.5}
+
+
 def build_map(data: MapData, state: MapState, *, height: str = "100%") -> folium.Map:
-    """The folium map for ``state``: layers, markers, legend, title, bounds."""
+    """The folium map for ``state``: layers, markers, legend, title, bounds.
+
+    Geometry comes from :class:`MapData`'s caches (encoded once per scale); only the
+    selection and the properties depend on the state.
+    """
     ds = data.ds
     state = state.validated()
     scale = "region" if (state.regions or state.communes_of) else "france"
-    dec = DECIMALS[scale]
     b = data.boundaries(scale)
-    names = {
-        "region_2012": ds.levels["regions_2012"].set_index("code")["nom"].to_dict(),
-        "departement": ds.levels["departements"].set_index("code")["nom"].to_dict(),
-    }
-    m = OfflineMap(
-        location=[46.6, 2.4],
-        zoom_start=6,
-        tiles=None,
-        control_scale=True,
-        zoom_snap=0.25,
-        height=height,
-        min_zoom=3,
-        max_zoom=14,
-    )
+    names = territory_names(ds)
+    m = OfflineMap(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, zoom_snap=0.25, height=height)
     # With no tile layer, folium does not pass max_zoom to the map; MarkerCluster needs it there.
     m.options["max_zoom"] = 14
     m.options["min_zoom"] = 3
     m.add_child(_Style(CSS))
+    m.add_child(_Script(encode.DECODER_JS))
 
-    reg_layer = b.regions_2012 if state.system == "2012" else b.regions
+    col = "reg_2012" if state.system == "2012" else "reg"
+    reg_level = "regions_2012" if state.system == "2012" else "regions"
+    reg_layer = getattr(b, reg_level)
     reg_label = "Régions de 2012" if state.system == "2012" else "Régions (2016)"
     sel_regions = reg_layer.loc[[r for r in state.regions if r in reg_layer.index]] if state.regions else reg_layer
 
@@ -365,97 +436,72 @@ def build_map(data: MapData, state: MapState, *, height: str = "100%") -> folium
         terr = stats.territories(ds.levels, by)
         table = stats.density_table(ds.placed, terr, state.stat_kind).set_index("code")
         if by == "departement":
-            units = b.departements[b.departements["reg_2012" if state.system == "2012" else "reg"].isin(state.regions)]
+            units, unit_level = b.departements[b.departements[col].isin(state.regions)], "departements"
         else:
-            units = sel_regions
+            units, unit_level = sel_regions, reg_level
         vals = table[state.statistic].reindex(units.index).astype(float)
         classification = charts.classify(vals.to_numpy(), state.method, state.classes)
-        fills = [classification.color_of(int(c)) for c in classification.classes]
         label = STAT_LABELS[state.statistic]
-        value_txt = [
-            fmt.percent(v) if state.statistic == "share" else fmt.number(v, 0 if state.statistic == "count" else 2)
-            for v in vals
-        ]
-        fc = feature_collection(
-            units,
-            {
-                "nom": pd.Series([safe.text(n) for n in units["nom"]]),
-                "valeur": pd.Series([safe.text(f"{label} : {v}") for v in value_txt]),
-                "fill": pd.Series(fills),
-            },
-            dec,
-        )
-        folium.GeoJson(
-            fc,
-            name=f"Densité : {safe.text(label)}",
-            style_function=lambda f: {
-                "fillColor": f["properties"]["fill"],
-                "fillOpacity": 0.75,
-                "color": "#ffffff",
-                "weight": 0.8,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["nom", "valeur"], labels=False),
-        ).add_to(m)
+        items = []
+        for (code, nom), v, c in zip(units["nom"].items(), vals, classification.classes, strict=True):
+            txt = (
+                fmt.percent(v) if state.statistic == "share" else fmt.number(v, 0 if state.statistic == "count" else 2)
+            )
+            items.append((code, {"t": safe.text(f"{nom} — {label} : {txt}"), "f": classification.color_of(int(c))}))
+        m.add_child(CompactLayer(f"Densité : {safe.text(label)}", data.layer(unit_level, scale, items), CHORO_STYLE))
 
     # Boundaries.
-    boundary = folium.FeatureGroup(name=safe.text(reg_label), show=True)
-    folium.GeoJson(
-        feature_collection(sel_regions, {"nom": pd.Series([safe.text(n) for n in sel_regions["nom"]])}, dec),
-        style_function=lambda f: {
-            "fill": True,
-            "fillColor": "#ffffff",
-            "fillOpacity": 0.0 if state.statistic else 0.55,
-            "color": "#555555",
-            "weight": 1.6,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False),
-    ).add_to(boundary)
-    boundary.add_to(m)
-    col = "reg_2012" if state.system == "2012" else "reg"
+    style = dict(BOUNDARY_STYLE, fillOpacity=0.0 if state.statistic else 0.55)
+    m.add_child(
+        CompactLayer(
+            safe.text(reg_label),
+            data.layer(reg_level, scale, [(c, {"t": safe.text(n)}) for c, n in sel_regions["nom"].items()]),
+            style,
+        )
+    )
     if "departements" in state.layers:
-        deps = b.departements
-        if state.regions:
-            deps = deps[deps[col].isin(state.regions)]
-        folium.GeoJson(
-            feature_collection(
-                deps,
-                {"nom": pd.Series([safe.text(f"{n} ({c})") for c, n in zip(deps.index, deps["nom"], strict=True)])},
-                dec,
-            ),
-            name="Départements",
-            style_function=lambda f: {"fill": False, "color": "#888888", "weight": 0.7, "dashArray": "3"},
-            tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False),
-        ).add_to(m)
+        deps = b.departements[b.departements[col].isin(state.regions)] if state.regions else b.departements
+        m.add_child(
+            CompactLayer(
+                "Départements",
+                data.layer(
+                    "departements", scale, [(c, {"t": safe.text(f"{n} ({c})")}) for c, n in deps["nom"].items()]
+                ),
+                DEP_STYLE,
+            )
+        )
     if "epci" in state.layers:
         ep = b.epci
         if state.regions:
-            com = b.communes
-            inside = set(com.loc[com[col].isin(state.regions), "epci"].dropna())
+            inside = set(b.communes.loc[b.communes[col].isin(state.regions), "epci"].dropna())
             ep = ep[ep.index.isin(inside)]
-        folium.GeoJson(
-            feature_collection(ep, {"nom": pd.Series([safe.text(n) for n in ep["nom"]])}, dec),
-            name="Intercommunalités (2025)",
-            style_function=lambda f: {"fill": False, "color": "#999999", "weight": 0.5},
-            tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False),
-            show=True,
-        ).add_to(m)
+        m.add_child(
+            CompactLayer(
+                "Intercommunalités (2025)",
+                data.topo_layer("epci", scale, [(c, {"t": safe.text(n)}) for c, n in ep["nom"].items()]),
+                EPCI_STYLE,
+            )
+        )
+    # Communes: never all 35,000 at once — those of a chosen département, or of the selected régions.
+    com = None
     if state.communes_of:
-        com = data.communes_of(state.communes_of)
-        folium.GeoJson(
-            feature_collection(
-                com,
-                {"nom": pd.Series([safe.text(f"{n} ({c})") for c, n in zip(com.index, com["nom"], strict=True)])},
-                4,
-            ),
-            name=f"Communes ({safe.text(names['departement'].get(state.communes_of, state.communes_of))})",
-            style_function=lambda f: {"fill": True, "fillOpacity": 0.0, "color": "#aaaaaa", "weight": 0.4},
-            tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False),
-        ).add_to(m)
+        com = b.communes[b.communes["dep"] == state.communes_of]
+        com_label = f"Communes ({safe.text(names['departement'].get(state.communes_of, state.communes_of))})"
+    elif "communes" in state.layers and state.regions:
+        com = b.communes[b.communes[col].isin(state.regions)]
+        com_label = "Communes"
+    if com is not None:
+        m.add_child(
+            CompactLayer(
+                com_label,
+                data.topo_layer("communes", scale, [(c, {"t": safe.text(n)}) for c, n in com["nom"].items()]),
+                COMMUNE_STYLE,
+            )
+        )
 
     # Members as their perimeter, large to small so that cities stay on top.
     actors = select_actors(ds.placed, state)
-    geo = data.actor_shapes(scale)
-    board = ds.placed[ds.placed["kind"] == "rtes_board_member"]
+    popups = data.popups()
     levels_shown = []
     if state.members:
         members = actors[actors["kind"] == "rtes_member"]
@@ -464,27 +510,19 @@ def build_map(data: MapData, state: MapState, *, height: str = "100%") -> folium
             if sub.empty:
                 continue
             levels_shown.append(lv)
-            g = geo.loc[sub["id"]]
             color, label = LEVEL_STYLE[lv]
-            popups = [popup_html(a, names, board[board["represents"] == a["id"]]) for _, a in sub.iterrows()]
-            fc = feature_collection(
-                g,
-                {
-                    "nom": pd.Series([safe.text(n) for n in sub["name"]]),
-                    "popup": pd.Series(popups),
-                },
-                dec,
+            items = [(i, {"t": safe.text(n), "p": popups[i]}) for i, n in zip(sub["id"], sub["name"], strict=True)]
+            m.add_child(
+                CompactLayer(
+                    safe.text(label),
+                    data.layer("actors", scale, items),
+                    {"fillColor": color, "fillOpacity": 0.35, "color": color, "weight": 1.6},
+                    MEMBER_HL,
+                )
             )
-            folium.GeoJson(
-                fc,
-                name=safe.text(label),
-                style_function=lambda f, c=color: {"fillColor": c, "fillOpacity": 0.35, "color": c, "weight": 1.6},
-                highlight_function=lambda f: {"weight": 3, "fillOpacity": 0.5},
-                tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False),
-                popup=folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=380),
-            ).add_to(m)
 
     # Actors as markers, one cluster layer per kind.
+    geo = data.actor_shapes(scale)
     items = []
     clusters: dict[str, OfflineMarkerCluster] = {}
     kinds_shown = []
@@ -505,10 +543,10 @@ def build_map(data: MapData, state: MapState, *, height: str = "100%") -> folium
             items.append(
                 {
                     "k": kind,
-                    "y": round(pt.y, 5),
-                    "x": round(pt.x, 5),
+                    "y": round(pt.y, 4),
+                    "x": round(pt.x, 4),
                     "t": safe.text(a["name"]),
-                    "p": popup_html(a, names),
+                    "p": popups[a["id"]],
                     "v": int(a["precision"] in ("region", "departement")),
                 }
             )
@@ -538,15 +576,14 @@ def build_map(data: MapData, state: MapState, *, height: str = "100%") -> folium
 
     # Framing: the selection, or a chosen frame.
     if state.framing in FRAMES:
-        s, w, n, e = FRAMES[state.framing]
-        m.fit_bounds([[s, w], [n, e]])
+        s_, w, n, e = FRAMES[state.framing]
     else:
-        focus = sel_regions.total_bounds if state.regions else np.array(FRAMES["metropole"])[[1, 0, 3, 2]]
+        w, s_, e, n = sel_regions.total_bounds if state.regions else np.array(FRAMES["metropole"])[[1, 0, 3, 2]]
         if state.place:
             pb = place_bounds(data, state.place)
-            focus = pb if pb is not None else focus
-        w, s, e, n = focus
-        m.fit_bounds([[s, w], [n, e]])
+            if pb is not None:
+                w, s_, e, n = pb
+    m.fit_bounds([[s_, w], [n, e]])
     return m
 
 

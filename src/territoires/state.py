@@ -22,7 +22,7 @@ MAP_KINDS = (
 )
 DEFAULT_KINDS = ("ptce_pole", "ptce_project", "ples", "citeslab", "initiative")
 MEMBER_LEVELS = ("region_2012", "departement", "epci", "commune")
-LAYERS = ("departements", "epci", "communes")
+LAYERS = ("departements", "epci", "communes")  # communes: of the selected régions only
 STATISTICS = ("", "count", "per_million", "per_10k_km2", "share", "location_quotient")
 METHODS = ("quantiles", "jenks", "equal_interval")
 FRAMINGS = ("auto", "metropole", "971", "972", "973", "974", "976")

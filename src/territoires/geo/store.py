@@ -162,7 +162,8 @@ def validate_frame(
                 todo=todo,
             )
         if kind in CODE_PATTERNS:
-            if len(present) and not all(isinstance(v, str) for v in present):
+            # infer_dtype runs in C: a per-value isinstance loop costs ~0.2 s on 35,000 communes
+            if len(present) and pd.api.types.infer_dtype(present, skipna=True) != "string":
                 raise DataFileError(
                     f"La colonne '{col}' doit contenir des codes en texte "
                     f"(ex. '01001', '2A004'), pas des nombres : {sample(present[:5])}",

@@ -57,12 +57,14 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _majority(codes: list[str], info: pd.DataFrame, col: str) -> str | None:
-    sub = info.reindex(codes).dropna(subset=[col])
-    if sub.empty:
-        return None
-    pop = sub["population"].fillna(0).astype(float) + 1  # +1: a commune without population still counts
-    return str(pop.groupby(sub[col]).sum().idxmax())
+def _majority(codes: list[str], lookup: dict[str, str], pop: dict[str, float]) -> str | None:
+    """The value of ``lookup`` (dep, reg…) holding most of the population of ``codes``."""
+    weight: dict[str, float] = {}
+    for c in codes:
+        v = lookup.get(c)
+        if v is not None:
+            weight[v] = weight.get(v, 0.0) + pop.get(c, 0.0) + 1.0  # +1: a commune without population counts
+    return max(weight, key=weight.get) if weight else None
 
 
 def territory_communes(reg: Registry, communes: pd.DataFrame, level: str, code: str | None) -> list[str]:
@@ -83,42 +85,63 @@ def place(reg: Registry, communes: pd.DataFrame, departements: pd.DataFrame) -> 
     ``communes`` is indexed by code with ``dep, reg, reg_2012, epci, population``;
     ``departements`` by code with ``reg, reg_2012``.
     """
+    lookups = {col: communes[col].dropna().to_dict() for col in ("dep", "reg", "reg_2012")}
+    pop = communes["population"].astype("Float64").fillna(0).astype(float).to_dict()
+    counts = {col: communes[col].value_counts().to_dict() for col in ("dep", "reg", "reg_2012")}
+    per = reg.perimeters.groupby("siren_2012")["commune"].apply(lambda s: sorted(set(s))).to_dict()
+    epci_members = communes.reset_index().groupby("epci")["code"].apply(list).to_dict()
+    dep_reg = departements["reg"].to_dict()
+    dep_reg12 = departements["reg_2012"].to_dict()
+    reg12_regs = departements.groupby("reg_2012")["reg"].unique().to_dict()
     rows = []
     for a in reg.actors.itertuples(index=False):
         level = a.level
         code = a.commune if level == "point" else a.code
         dep = regc = reg12 = None
-        codes = territory_communes(reg, communes, level, code) if level not in ("national", "none") else []
-        if level in ("commune", "point", "epci") and codes:
-            dep = _majority(codes, communes, "dep")
-            regc = _majority(codes, communes, "reg")
-            reg12 = _majority(codes, communes, "reg_2012")
-        elif level == "departement" and code in departements.index:
-            dep, regc, reg12 = code, departements.at[code, "reg"], departements.at[code, "reg_2012"]
+        n = 0
+        if level in ("commune", "point", "epci"):
+            if level == "epci":
+                codes = per.get(code) or sorted(epci_members.get(code, []))
+            else:
+                codes = [code] if code in pop else []
+            n = len(codes)
+            if codes:
+                dep = _majority(codes, lookups["dep"], pop)
+                regc = _majority(codes, lookups["reg"], pop)
+                reg12 = _majority(codes, lookups["reg_2012"], pop)
+        elif level == "departement" and code in dep_reg:
+            dep, regc, reg12 = code, dep_reg[code], dep_reg12[code]
+            n = counts["dep"].get(code, 0)
         elif level == "region_2012":
             reg12 = code
-            regs = departements.loc[departements["reg_2012"] == code, "reg"].unique()
+            regs = reg12_regs.get(code, [])
             regc = str(regs[0]) if len(regs) == 1 else None
+            n = counts["reg_2012"].get(code, 0)
         elif level == "region":
             regc = code
-        rows.append({"dep": dep, "reg": regc, "reg_2012": reg12, "n_communes": len(codes) or None})
+            n = counts["reg"].get(code, 0)
+        rows.append({"dep": dep, "reg": regc, "reg_2012": reg12, "n_communes": n or None})
     out = pd.concat([reg.actors, pd.DataFrame(rows, index=reg.actors.index)], axis=1)
     out["n_communes"] = out["n_communes"].astype("Int64")
     return out
 
 
 class Boundaries:
-    """The display geometries a map or an export needs, loaded once for a scale."""
+    """The display geometries a map or an export needs for a scale; each level read on first use."""
+
+    LEVELS = ("communes", "epci", "departements", "regions", "regions_2012")
 
     def __init__(self, base: Path | None = None, scale: str | None = "region"):
-        def load(level: str) -> gpd.GeoDataFrame:
-            return store.load_level(level, scale=scale, base=base).set_index("code")
+        self.base = base
+        self.scale = scale
+        self._cache: dict[str, gpd.GeoDataFrame] = {}
 
-        self.communes = load("communes")
-        self.epci = load("epci")
-        self.departements = load("departements")
-        self.regions = load("regions")
-        self.regions_2012 = load("regions_2012")
+    def __getattr__(self, level: str) -> gpd.GeoDataFrame:
+        if level not in Boundaries.LEVELS:
+            raise AttributeError(level)
+        if level not in self._cache:
+            self._cache[level] = store.load_level(level, scale=self.scale, base=self.base).set_index("code")
+        return self._cache[level]
 
 
 def shapes(placed: pd.DataFrame, reg: Registry, b: Boundaries, outline_of: pd.Series) -> gpd.GeoDataFrame:

@@ -7,10 +7,10 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from territoires import export, maps, search
+from territoires import maps, search
 from territoires.registry.schema import KINDS
 from territoires.state import FRAMINGS, METHODS, MapState, to_query
-from territoires.ui.common import current_state, dataset, fr_table, mapdata, sidebar_filters, sync_url
+from territoires.ui.common import cached_map, current_state, dataset, fr_table, mapdata, sidebar_filters, sync_url
 
 FRAMING_LABELS = {
     "auto": "La sélection",
@@ -25,16 +25,12 @@ STAT_OPTIONS = {"": "Aucune", **maps.STAT_LABELS}
 METHOD_LABELS = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)", "equal_interval": "Intervalles égaux"}
 
 
-@st.cache_resource(show_spinner="Préparation de la carte…", max_entries=64)
-def _map(state: MapState):
-    """The folium map for a state, built once (the key is the whole state)."""
-    return maps.build_map(mapdata(), state)
-
-
 @st.cache_data(show_spinner="Préparation de l'export…", max_entries=16)
 def _export(state: MapState, fmt: str) -> bytes:
     if fmt == "html":
         return maps.standalone_html(mapdata(), state).encode("utf-8")
+    from territoires import export  # matplotlib: imported only when an image is asked for
+
     return export.render_image(mapdata(), state, fmt)
 
 
@@ -120,7 +116,7 @@ def render() -> None:
             "Adhérents du RTES au 31 août 2012 et acteurs cités par la lettre Transversales "
             "(automne 2012). Survolez pour le nom, cliquez pour le détail et la source."
         )
-    m = _map(state)
+    m = cached_map(state)
     # returned_objects=[]: panning or zooming never reruns the script.
     st_folium(m, returned_objects=[], use_container_width=True, height=860 if state.presentation else 640, key="carte")
     if state.presentation:
@@ -141,11 +137,16 @@ def render() -> None:
             format_func={"png": "PNG 1920×1080", "svg": "SVG", "pdf": "PDF", "html": "HTML autonome"}.get,
         )
         mime = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}[fmt]
-        st.download_button(
-            "Télécharger la carte",
-            data=_export(replace(state, presentation=True), fmt),
-            file_name=f"territoires-carte.{fmt}",
-            mime=mime,
-            key="x_dl",
-        )
+        # Drawn on demand: rendering an image on every rerun would make each filter change slow.
+        wanted = (replace(state, presentation=True), fmt)
+        if st.button("Préparer l'export", key="x_prep"):
+            st.session_state["x_ready"] = wanted
+        if st.session_state.get("x_ready") == wanted:
+            st.download_button(
+                "Télécharger la carte",
+                data=_export(*wanted),
+                file_name=f"territoires-carte.{fmt}",
+                mime=mime,
+                key="x_dl",
+            )
     _search(ds)

@@ -53,6 +53,14 @@ def mapdata() -> MapData:
     return _mapdata()
 
 
+@st.cache_resource(show_spinner="Préparation de la carte…", max_entries=64)
+def cached_map(state: MapState):
+    """The folium map for a state, built once (the key is the whole state)."""
+    from territoires.maps import build_map
+
+    return build_map(_mapdata(), state)
+
+
 def store_summary() -> dict[str, Any]:
     """The manifest's counts, source and vintage."""
     from territoires.geo import store

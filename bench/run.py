@@ -1,0 +1,299 @@
+"""Benchmark of the dashboard on the shipped data: payloads, first map, reruns, memory, build.
+
+    .venv/bin/python bench/run.py            # everything (≈ 2 minutes), needs /usr/bin/chromium
+    .venv/bin/python bench/run.py --no-browser   # payloads and build only
+
+Prints a table and writes the same figures to bench/results.json.  Budgets (issue 6):
+national view ≤ 1 MB and Rhône-Alpes with its communes ≤ 2.5 MB, each ≥ 8× smaller than the
+naive build; first map ≤ 3 s after the server starts; a filter change ≤ 250 ms of server time;
+no rerun on pan or zoom; server memory ≤ 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import folium
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from territoires.dataset import load_dataset  # noqa: E402
+from territoires.geo import store  # noqa: E402
+from territoires.io.atomic import write_text_atomic  # noqa: E402
+from territoires.maps import MapData, build_map, select_actors  # noqa: E402
+from territoires.registry.join import Boundaries, shapes  # noqa: E402
+from territoires.state import MapState  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NATIONAL = MapState(layers=("departements",))
+REGION_COMMUNES = MapState(regions=("82",), layers=("departements", "communes"))
+EPCI = MapState(layers=("epci",), members=False, kinds=())
+BUDGETS = {
+    "national_payload_bytes": ("<=", 1_000_000),
+    "region_communes_payload_bytes": ("<=", 2_500_000),
+    "national_ratio": (">=", 8),
+    "region_communes_ratio": (">=", 8),
+    "first_map_s": ("<=", 3.0),
+    "rerun_ms_median": ("<=", 250),
+    "reruns_on_pan_zoom": ("<=", 0),
+    "server_rss_mb": ("<=", 500),
+}
+
+
+def payload(m: folium.Map) -> int:
+    """Bytes of the map the browser receives (the rendered map; Leaflet & co. are cached static files)."""
+    return len(m.get_root().render().encode("utf-8"))
+
+
+def naive_map(ds, state: MapState) -> folium.Map:
+    """The naive build: folium.GeoJson of full-resolution outlines with all properties, folium markers."""
+    m = folium.Map(location=[46.6, 2.4], zoom_start=6)
+    col = "reg_2012"
+    reg = store.load_level("regions_2012")
+    dep = store.load_level("departements")
+    if state.regions:
+        reg = reg[reg["code"].isin(state.regions)]
+        dep = dep[dep[col].isin(state.regions)]
+    folium.GeoJson(reg.to_json(), name="régions").add_to(m)
+    folium.GeoJson(dep.to_json(), name="départements").add_to(m)
+    if "communes" in state.layers:
+        com = store.load_level("communes")
+        com = com[com[col].isin(state.regions)] if state.regions else com
+        folium.GeoJson(com.to_json(), name="communes").add_to(m)
+    if "epci" in state.layers:
+        folium.GeoJson(store.load_level("epci").to_json(), name="epci").add_to(m)
+    actors = select_actors(ds.placed, state)
+    full = shapes(ds.placed, ds.registry, Boundaries(scale=None), ds.levels["communes"].set_index("code")["outline_of"])
+    full = full[full["id"].isin(actors["id"])]
+    members = full[full["kind"] == "rtes_member"]
+    if len(members):
+        folium.GeoJson(
+            members.drop(columns=[c for c in members.columns if c.startswith("_")]).to_json(default=str),
+            name="adhérents",
+        ).add_to(m)
+    for _, a in full[full["kind"] != "rtes_member"].iterrows():
+        if a.geometry is None:
+            continue
+        p = a.geometry.representative_point()
+        folium.Marker([p.y, p.x], tooltip=a["name"], popup=folium.Popup(str(a.to_dict()))).add_to(m)
+    return m
+
+
+def measure_payloads(results: dict) -> None:
+    ds = load_dataset()
+    md = MapData(ds)
+    for key, state in (("national", NATIONAL), ("region_communes", REGION_COMMUNES), ("epci", EPCI)):
+        m = build_map(md, state)
+        html = m.get_root().render().encode("utf-8")
+        results[f"{key}_payload_bytes"] = len(html)
+        results[f"{key}_payload_gzip_bytes"] = len(gzip.compress(html))
+    for key, state in (("national", NATIONAL), ("region_communes", REGION_COMMUNES)):
+        n = payload(naive_map(ds, state))
+        results[f"naive_{key}_payload_bytes"] = n
+        results[f"{key}_ratio"] = round(n / results[f"{key}_payload_bytes"], 1)
+    # map construction in-process, cold then warm (the cache keyed on the state)
+    md2 = MapData(load_dataset())
+    t = time.perf_counter()
+    build_map(md2, NATIONAL).get_root().render()
+    results["map_build_cold_ms"] = round((time.perf_counter() - t) * 1000)
+    times = []
+    for year in range(2012, 2000, -1):
+        t = time.perf_counter()
+        build_map(md2, MapState(year=year)).get_root().render()
+        times.append((time.perf_counter() - t) * 1000)
+    results["map_build_warm_ms_median"] = round(statistics.median(times), 1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(log: Path) -> tuple[subprocess.Popen, str, float]:
+    port = free_port()
+    env = dict(os.environ, TERRITOIRES_RUN_LOG=str(log))
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "territoires.serve",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - t0 < 60:
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=0.5).ok:
+                break
+        except requests.RequestException:
+            time.sleep(0.05)
+    return proc, url, t0
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def runs(log: Path) -> list[float]:
+    if not log.exists():
+        return []
+    return [float(line.split()[1]) for line in log.read_text().splitlines() if line.strip()]
+
+
+def map_drawn(page) -> bool:
+    from playwright.sync_api import Error
+
+    for f in page.frames:
+        try:
+            if (
+                "streamlit_folium" in f.url
+                and f.locator("path.leaflet-interactive").count() > 0
+                and f.locator(".leaflet-marker-icon").count() > 0
+            ):
+                return True
+        except Error:
+            continue
+    return False
+
+
+def measure_browser(results: dict, repeats: int = 3) -> None:
+    from playwright.sync_api import sync_playwright
+
+    firsts = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for i in range(repeats):
+            log = Path(tempfile.mkdtemp()) / "runs.log"
+            proc, url, t0 = start_server(log)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 950})
+                page.goto(url)
+                while not map_drawn(page):
+                    page.wait_for_timeout(20)
+                firsts.append(time.perf_counter() - t0)
+                if i < repeats - 1:
+                    continue
+                # Pan and zoom: count the reruns they cause.
+                page.wait_for_timeout(1500)
+                before = len(runs(log))
+                frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+                box = frame.frame_element().bounding_box()
+                cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+                for dx in (120, -200, 80):
+                    page.mouse.move(cx, cy)
+                    page.mouse.down()
+                    page.mouse.move(cx + dx, cy + dx / 2, steps=8)
+                    page.mouse.up()
+                    page.wait_for_timeout(200)
+                for delta in (-300, -300, 300):
+                    page.mouse.move(cx, cy)
+                    page.mouse.wheel(0, delta)
+                    page.wait_for_timeout(400)
+                page.mouse.dblclick(cx, cy)
+                page.wait_for_timeout(2000)
+                results["reruns_on_pan_zoom"] = len(runs(log)) - before
+                # Filter changes: the year slider, one step at a time (each a new state).
+                slider = page.get_by_role("slider").first
+                slider.focus()
+                durations = []
+                for _ in range(12):
+                    n = len(runs(log))
+                    page.keyboard.press("ArrowLeft")
+                    deadline = time.perf_counter() + 20
+                    while len(runs(log)) <= n and time.perf_counter() < deadline:
+                        page.wait_for_timeout(20)
+                    page.wait_for_timeout(300)  # a debounce may merge reruns; wait for quiet
+                    durations.append(runs(log)[-1])
+                results["rerun_ms_median"] = round(statistics.median(durations), 1)
+                results["rerun_ms_max"] = round(max(durations), 1)
+                results["rerun_samples"] = len(durations)
+                results["server_rss_mb"] = peak_rss_mb(proc.pid)
+            finally:
+                proc.terminate()
+                proc.wait(10)
+        browser.close()
+    results["first_map_s"] = round(statistics.median(firsts), 2)
+    results["first_map_s_all"] = [round(x, 2) for x in firsts]
+
+
+def measure_build(results: dict) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        t = time.perf_counter()
+        subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "territoires"), "geo", "build", "--data-dir", d],
+            check=True,
+            capture_output=True,
+        )
+        results["geo_build_s"] = round(time.perf_counter() - t, 1)
+
+
+def verdicts(results: dict) -> dict[str, bool]:
+    out = {}
+    for key, (op, limit) in BUDGETS.items():
+        if key in results:
+            v = results[key]
+            out[key] = v <= limit if op == "<=" else v >= limit
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--no-browser", action="store_true", help="skip first map, reruns and memory")
+    ap.add_argument("--no-build", action="store_true", help="skip the data/geo build timing")
+    ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    args = ap.parse_args()
+    results: dict = {"machine": f"{os.cpu_count()} cœurs", "date": time.strftime("%Y-%m-%d %H:%M")}
+    measure_payloads(results)
+    if not args.no_browser:
+        measure_browser(results)
+    if not args.no_build:
+        measure_build(results)
+    ok = verdicts(results)
+    results["budgets_met"] = ok
+    width = max(len(k) for k in results)
+    for k, v in results.items():
+        if k == "budgets_met":
+            continue
+        mark = "" if k not in ok else ("  ✓" if ok[k] else "  ✗ hors budget")
+        print(f"{k:<{width}}  {v}{mark}")
+    write_text_atomic(args.output, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    return 0 if all(ok.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
