@@ -90,6 +90,8 @@ def ranking_chart(
     table: pd.DataFrame, value: str = "count", title: str = "", top: int = 15, value_title: str = "Nombre"
 ) -> alt.Chart:
     """Horizontal bars of the ``top`` territories by ``value``, the leader highlighted."""
+    import altair as alt  # imported here: not needed for the first map
+
     t = table[["nom", value]].dropna().sort_values(value, ascending=False).head(top).copy()
     t["rang"] = range(1, len(t) + 1)
     t["en_tete"] = t[value] == t[value].max()

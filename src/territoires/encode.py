@@ -211,7 +211,8 @@ def decode_topology(data: str) -> list[tuple[dict, list]]:
 TOPOLOGY_JS = """
 function terrTopo(d){var k=d.k,px=0,py=0,A=d.a.map(function(a){var o=[],x=px,y=py;
 for(var i=0;i<a.length;i+=2){
-x+=a[i];y+=a[i+1];o.push([x/k,y/k]);if(i===0){px=x;py=y;}}return o;});function ring(refs){var pts=[];refs.forEach(function(r){
+x+=a[i];y+=a[i+1];o.push([x/k,y/k]);if(i===0){px=x;py=y;}}return o;});
+function ring(refs){var pts=[];refs.forEach(function(r){
 var a=r>=0?A[r]:A[~r].slice().reverse();pts=pts.length?pts.concat(a.slice(1)):a.slice();});return pts;}
 return{type:"FeatureCollection",features:d.f.map(function(f){return{type:"Feature",properties:f[0],
 geometry:{type:"MultiPolygon",coordinates:f[1].map(function(p){return p.map(ring);})}};})};}
