@@ -31,8 +31,36 @@ def test_streamlit_config_is_pinned():
     cfg = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
     assert cfg["server"]["enableXsrfProtection"] is True
     assert cfg["server"]["maxUploadSize"] <= 10
+    assert cfg["server"]["enableStaticServing"] is True  # Leaflet from ./static/vendor, not a CDN
     assert cfg["browser"]["gatherUsageStats"] is False
-    assert cfg["client"]["showErrorDetails"] != "full"
+    assert cfg["client"]["showErrorDetails"] not in ("full", True, "stacktrace")
+    assert cfg["client"]["toolbarMode"] == "minimal"
+
+
+def test_streamlit_reads_the_pinned_config():
+    """Streamlit itself, started in the repository, sees the pinned values."""
+    code = (
+        "from streamlit import config; config.get_config_options(force_reparse=True);"
+        "print(config.get_option('server.enableXsrfProtection'), config.get_option('server.maxUploadSize'),"
+        "config.get_option('browser.gatherUsageStats'), config.get_option('client.showErrorDetails'))"
+    )
+    out = subprocess.run(
+        [str(REPO_ROOT / ".venv" / "bin" / "python"), "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == ["True", "5", "False", "none"]
+
+
+def test_no_data_reaches_markdown_or_unsafe_html():
+    """Pages show data with st.text / st.dataframe; nothing passes unsafe_allow_html."""
+    ui = REPO_ROOT / "src" / "territoires" / "ui"
+    for path in ui.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "unsafe_allow_html" not in text, path
+        assert "st.markdown(f" not in text and "st.write(f" not in text, path
 
 
 def test_domain_modules_never_import_streamlit():

@@ -31,6 +31,7 @@ class Dataset:
 
 def load_dataset(base: Path | None = None) -> Dataset:
     """Load and check the store's attributes and the registry; raise a French error on problems."""
+    store.ensure_complete(base)
     levels = {
         lvl: store.load_attributes(lvl, base=base)
         for lvl in ("communes", "departements", "regions", "regions_2012", "epci")

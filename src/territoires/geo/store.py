@@ -246,7 +246,24 @@ def load_attributes(level: str, *, base: Path | None = None) -> pd.DataFrame:
             f"Fichier de contours illisible ({type(exc).__name__} : {exc}).", where=path, todo=todo
         ) from exc
     validate_frame(df, SCHEMAS[level], path, unique=level not in NON_UNIQUE, geometry=False)
+    _check_crs_metadata(path, todo)
     return df
+
+
+def _check_crs_metadata(path: Path, todo: str) -> None:
+    """The CRS from the GeoParquet metadata (no geometry read): it must be EPSG:4326 (or OGC:CRS84)."""
+    meta = pq.read_schema(path).metadata or {}
+    try:
+        geo = json.loads(meta.get(b"geo", b"{}"))
+        crs = geo["columns"][geo["primary_column"]].get("crs")
+    except (KeyError, ValueError) as exc:
+        raise DataFileError("Métadonnées GeoParquet absentes ou illisibles.", where=path, todo=todo) from exc
+    if crs is None:
+        return  # GeoParquet's default: OGC:CRS84, longitude/latitude as EPSG:4326
+    code = (crs.get("id") or {}).get("code") if isinstance(crs, dict) else None
+    if code not in (4326, "CRS84"):
+        name = crs.get("name") if isinstance(crs, dict) else str(crs)
+        raise DataFileError(f"Système de coordonnées inattendu : {name} (attendu EPSG:4326).", where=path, todo=todo)
 
 
 def load_level(level: str, *, scale: str | None = None, base: Path | None = None) -> gpd.GeoDataFrame:
@@ -339,7 +356,7 @@ class CheckResult:
         return not self.problems
 
 
-def check_store(base: Path | None = None, *, deep: bool = True) -> CheckResult:
+def check_store(base: Path | None = None, *, deep: bool = True, hashes: bool = True) -> CheckResult:
     """Verify every file against the manifest (presence, size, sha256) and its schema."""
     result = CheckResult()
     root = geo_dir(base)
@@ -365,7 +382,7 @@ def check_store(base: Path | None = None, *, deep: bool = True) -> CheckResult:
                 f"{rel} : taille {size} octets, le manifeste en attend {info['bytes']} (fichier tronqué ou modifié)."
             )
             continue
-        if sha256_file(path) != info["sha256"]:
+        if hashes and sha256_file(path) != info["sha256"]:
             result.problems.append(f"{rel} : somme sha256 différente du manifeste (fichier modifié).")
             continue
         if not deep:
@@ -406,3 +423,14 @@ def check_store(base: Path | None = None, *, deep: bool = True) -> CheckResult:
 def code_is(kind: str, value: str) -> bool:
     """Whether ``value`` is a well-formed code of ``kind`` (commune, dep, reg, siren)."""
     return bool(re.fullmatch(CODE_PATTERNS[kind], value))
+
+
+def ensure_complete(base: Path | None = None) -> None:
+    """Fast start-up check (presence and sizes against the manifest); raises the first problem."""
+    result = check_store(base, deep=False, hashes=False)
+    if not result.ok:
+        raise DataFileError(
+            result.problems[0],
+            where=geo_dir(base),
+            todo=f"reconstruire le magasin de contours : « {REBUILD_COMMAND} ».",
+        )

@@ -10,6 +10,7 @@ from territoires.errors import TerritoiresError
 from territoires.io.atomic import write_text_atomic
 from territoires.registry.join import EXPORT_COLUMNS, Boundaries, join
 from territoires.registry.loader import load_registry
+from territoires.safe import spreadsheet_frame
 
 SCALES = {"region": "region", "france": "france", "full": None}
 
@@ -24,7 +25,7 @@ def export(output: Path, *, fmt: str = "csv", resolution: str = "region", base: 
     joined = join(reg, Boundaries(base, scale=SCALES[resolution]), base)
     if fmt == "csv":
         buf = io.StringIO()
-        joined[EXPORT_COLUMNS].to_csv(buf, index=False, lineterminator="\n")
+        spreadsheet_frame(joined[EXPORT_COLUMNS]).to_csv(buf, index=False, lineterminator="\n")
         write_text_atomic(Path(output), buf.getvalue())
     else:
         gdf = joined[[*EXPORT_COLUMNS, "geometry"]]

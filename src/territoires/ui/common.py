@@ -15,6 +15,30 @@ from territoires.registry.schema import KINDS
 from territoires.state import MAP_KINDS, MEMBER_LEVELS, MapState, from_query, to_query
 
 
+def guarded(render):
+    """Wrap a page: a data problem shows its French message, anything else a French notice — never a traceback."""
+    import functools
+    import logging
+
+    @functools.wraps(render)
+    def page() -> None:
+        try:
+            render()
+        except TerritoiresError as exc:
+            show_error(exc)
+        except Exception:  # logged for the operator, summarised in French for the user
+            logging.getLogger("territoires").exception("page %s", render.__module__)
+            show_error(
+                TerritoiresError(
+                    "Une erreur inattendue empêche d'afficher cette page.",
+                    todo="vérifier les données (« territoires geo check », « territoires data check ») ; "
+                    "le détail est dans le journal du serveur.",
+                )
+            )
+
+    return page
+
+
 def show_error(exc: TerritoiresError) -> None:
     """A French message as plain text (data strings are never rendered as Markdown)."""
     st.error("Les données ne peuvent pas être chargées.")

@@ -11,6 +11,7 @@ import streamlit as st
 from territoires import maps
 from territoires.registry.join import EXPORT_COLUMNS
 from territoires.registry.schema import KINDS, LEVELS
+from territoires.safe import spreadsheet_frame
 from territoires.ui.common import dataset, fr_table, mapdata, sidebar_filters
 
 LABELS = {
@@ -32,11 +33,12 @@ def _downloads(ids: tuple[str, ...]) -> dict[str, bytes]:
     md = mapdata()
     geo = md.actor_shapes("region")
     df = md.ds.placed.set_index("id").loc[list(ids)].reset_index()
-    out = {"csv": df[EXPORT_COLUMNS].to_csv(index=False).encode("utf-8")}
+    table = spreadsheet_frame(df[EXPORT_COLUMNS])  # no cell may run as a formula in a spreadsheet
+    out = {"csv": table.to_csv(index=False).encode("utf-8")}
     g = geo.loc[list(ids)].reset_index()[[*EXPORT_COLUMNS, "geometry"]]
     out["geojson"] = json.dumps(json.loads(g.to_json(na="null", drop_id=True)), ensure_ascii=False).encode("utf-8")
     buf = io.BytesIO()
-    df[EXPORT_COLUMNS].to_excel(buf, index=False, sheet_name="acteurs")
+    table.to_excel(buf, index=False, sheet_name="acteurs")
     out["xlsx"] = buf.getvalue()
     return out
 

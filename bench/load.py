@@ -1,0 +1,171 @@
+"""Load test: N concurrent dashboard sessions against a server on 127.0.0.1, for a bounded time.
+
+    .venv/bin/python bench/load.py                 # 10, 25 and 50 sessions, 20 s each
+    .venv/bin/python bench/load.py --sessions 30 --seconds 15 --url http://127.0.0.1:8501
+
+Each session is a websocket client speaking Streamlit's own protocol (what a browser tab does,
+without drawing): it connects, runs the map page, then every few seconds (``--think``) changes a filter
+(another year, another région) and waits for the script to finish, until the time is up.  Reported: sessions
+held, script runs, errors (failed connections, timeouts, exceptions shown by the app), latency
+percentiles of a run, and the server's peak memory.  Writes bench/load_results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+ROOT = Path(__file__).resolve().parents[1]
+REGIONS = ["", "82", "31", "11", "72", "53", "93"]
+MAX_CONNECTIONS_PER_LEVEL = 100  # a bound: this is a test of our own server, never of anything else
+
+
+async def session(url: str, deadline: float, stats: dict, rng: random.Random, think: float) -> None:
+    origin = url.replace("ws://", "http://").split("/_stcore")[0]
+    try:
+        async with websockets.connect(
+            url, subprotocols=["streamlit"], max_size=None, origin=origin, open_timeout=20
+        ) as ws:
+            stats["held"] += 1
+            first = True
+            while time.monotonic() < deadline or first:
+                q = "" if first else f"annee={rng.randint(1996, 2012)}&region={rng.choice(REGIONS)}"
+                msg = BackMsg()
+                msg.rerun_script.query_string = q
+                msg.rerun_script.page_script_hash = ""
+                t0 = time.perf_counter()
+                await ws.send(msg.SerializeToString())
+                while True:
+                    raw = await asyncio.wait_for(ws.recv(), 60)
+                    stats["bytes"] += len(raw)
+                    fm = ForwardMsg()
+                    fm.ParseFromString(raw)
+                    kind = fm.WhichOneof("type")
+                    if (
+                        kind == "delta"
+                        and fm.delta.WhichOneof("type") == "new_element"
+                        and fm.delta.new_element.WhichOneof("type") == "exception"
+                    ):
+                        stats["errors"].append("exception affichée par l'application")
+                    if kind == "script_finished":
+                        break
+                stats["latencies"].append(time.perf_counter() - t0)
+                first = False
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * think)  # a viewer looks before changing a filter
+    except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+        stats["errors"].append(f"{type(exc).__name__}: {exc}")
+
+
+async def level(url: str, n: int, seconds: float, think: float) -> dict:
+    stats = {"held": 0, "latencies": [], "errors": [], "bytes": 0}
+    deadline = time.monotonic() + seconds
+    rng = random.Random(n)
+    t0 = time.perf_counter()
+    await asyncio.gather(*(session(url, deadline, stats, rng, think) for _ in range(n)))
+    lat = sorted(stats["latencies"])
+
+    def pct(p: float) -> float:
+        return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000) if lat else float("nan")
+
+    return {
+        "sessions": n,
+        "held": stats["held"],
+        "runs": len(lat),
+        "errors": len(stats["errors"]),
+        "error_kinds": sorted(set(stats["errors"]))[:5],
+        "p50_ms": pct(0.50),
+        "p90_ms": pct(0.90),
+        "p99_ms": pct(0.99),
+        "mean_ms": round(statistics.mean(lat) * 1000) if lat else None,
+        "runs_per_s": round(len(lat) / (time.perf_counter() - t0), 1),
+        "mb_sent": round(stats["bytes"] / 1e6, 1),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sessions", type=int, nargs="*", default=[10, 25, 50])
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--think", type=float, default=3.0, help="mean seconds a viewer waits between filter changes")
+    ap.add_argument("--url", help="a server already running on 127.0.0.1 (default: start one)")
+    ap.add_argument("--output", type=Path, default=ROOT / "bench" / "load_results.json")
+    args = ap.parse_args()
+    if any(n > MAX_CONNECTIONS_PER_LEVEL for n in args.sessions):
+        ap.error(f"au plus {MAX_CONNECTIONS_PER_LEVEL} sessions par palier")
+    proc = None
+    if args.url:
+        base = args.url.rstrip("/")
+        if not base.startswith(("http://127.", "http://localhost")):
+            ap.error("seulement un serveur local (127.0.0.1 ou localhost)")
+    else:
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "territoires.serve",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=dict(os.environ),
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if requests.get(f"{base}/_stcore/health", timeout=0.5).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    results = {"machine": f"{os.cpu_count()} cœurs", "seconds_per_level": args.seconds, "levels": []}
+    try:
+        for n in args.sessions:
+            r = asyncio.run(level(url, n, args.seconds, args.think))
+            if proc is not None:
+                r["server_rss_mb"] = peak_rss_mb(proc.pid)
+            results["levels"].append(r)
+            print(" ".join(f"{k}={v}" for k, v in r.items() if k != "error_kinds"), r["error_kinds"] or "")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
+    args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0 if all(r["errors"] == 0 for r in results["levels"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
