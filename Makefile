@@ -44,10 +44,12 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# PostgreSQL (Debian's) is started for the registry's database tests; without root they are skipped.
 test: setup
 	bash scripts/install-chromium.sh
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	TERRITOIRES_TEST_DATABASE_URL="$${TERRITOIRES_TEST_DATABASE_URL:-$$(bash scripts/start-postgres.sh)}" \
+	    $(BIN)/python -m pytest
 
 e2e: setup
 	bash scripts/install-chromium.sh

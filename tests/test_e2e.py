@@ -166,3 +166,27 @@ def test_missing_store_shows_a_french_message_without_traceback(browser, tmp_pat
         assert "Les données ne peuvent pas être chargées" in body
         assert "Traceback" not in body
         page.close()
+
+
+def test_upload_form_imports_after_confirmation(browser, app_dir, tmp_path):
+    f = tmp_path / "adherents.csv"
+    f.write_bytes(
+        "type;nom;niveau;commune;département;citation\n"
+        "ptce_pole;Pôle du Revermont;commune;Saint-Martin;01;Nouveau pôle\n".encode("latin-1")
+    )
+    with dashboard(app_dir) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        errors = watch(page)
+        page.goto(url + "/donnees")
+        page.get_by_text("Importer des adhérents ou des pôles").wait_for(timeout=60_000)
+        page.locator("input[type=file]").set_input_files(str(f))
+        page.get_by_text("1 ajout(s)").wait_for(timeout=30_000)
+        assert "Pôle du Revermont" in page.inner_text("body")
+        page.get_by_role("button", name="Importer", exact=True).click()
+        page.get_by_text("Registre mis à jour").wait_for(timeout=30_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "import.png"), full_page=True)
+        page.close()
+    assert "Pôle du Revermont" in (app_dir / "registry" / "actors.csv").read_text(encoding="utf-8")
+    assert "formulaire" in (app_dir / "registry" / "changelog.csv").read_text(encoding="utf-8")
+    assert not [e for e in errors if "404" not in e], errors  # 404: Streamlit probing /donnees/_stcore

@@ -221,6 +221,72 @@ def data_check(data_dir: DataDir = None) -> None:
     out.print("[green]✓[/] Registre conforme.", highlight=False)
 
 
+@data_app.command("import")
+def data_import(
+    file: Annotated[Path, typer.Argument(help="Fichier CSV ou XLSX de nouveaux enregistrements ou de modifications.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer ce qui changerait, sans rien écrire.")] = False,
+    only_valid: Annotated[
+        bool, typer.Option("--only-valid", help="Importer les lignes valides même si d'autres sont refusées.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Importer des adhérents, pôles, initiatives… : chaque ligne vérifiée, compte rendu avant écriture."""
+    from territoires.registry import importer
+    from territoires.registry.store import open_store
+
+    try:
+        if not file.exists():
+            raise TerritoiresError("Fichier introuvable.", where=file, todo="vérifier le chemin du fichier.")
+        store = open_store(data_dir)
+        plan = importer.plan(store, file, origin="cli", base=data_dir)
+        for line in plan.report.lines():
+            out.print(line, highlight=False)
+        if dry_run:
+            out.print("Simulation : rien n'a été écrit.", highlight=False)
+            raise typer.Exit(1 if plan.report.rejected else 0)
+        report = importer.apply(store, plan, only_valid=only_valid)
+    except TerritoiresError as exc:
+        fail(exc)
+    if report.rejected and not report.written:
+        err.print(
+            "[bold red]Des lignes sont refusées : rien n'a été écrit.[/] Corriger le fichier, ou relancer "
+            "avec --only-valid pour n'importer que les lignes valides.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    out.print(
+        "[green]✓[/] Registre mis à jour (version précédente conservée, journal des modifications complété)."
+        if report.written
+        else "Rien à modifier.",
+        highlight=False,
+    )
+
+
+@data_app.command("changes")
+def data_changes(
+    since: Annotated[
+        str, typer.Option("--since", help="Date AAAA-MM-JJ : les nouveautés depuis ce jour.")
+    ] = "2000-01-01",
+    data_dir: DataDir = None,
+) -> None:
+    """Nouveautés : ce qui a changé dans le registre depuis une date (quand, quoi, d'où)."""
+    from territoires.registry.store import open_store
+
+    try:
+        log = open_store(data_dir).changelog()
+    except TerritoiresError as exc:
+        fail(exc)
+    recent = log[log["at"].astype(str).str[:10] >= since] if len(log) else log
+    if recent.empty:
+        out.print(f"Aucune modification depuis le {since}.", highlight=False)
+        return
+    for r in recent.itertuples(index=False):
+        what = {"added": "ajout", "changed": "modification"}.get(r.action, r.action)
+        out.print(
+            f"{r.at[:16].replace('T', ' ')}  {what:<12} {r.id}  {r.name}  ({r.origin}, {r.file})", highlight=False
+        )
+
+
 @data_app.command("manifest")
 def data_manifest(data_dir: DataDir = None) -> None:
     """Mettre à jour data/registry/manifest.json (sha256) après une modification vérifiée."""

@@ -15,7 +15,7 @@ import pandas as pd
 
 from territoires.geo import store
 from territoires.registry.join import place
-from territoires.registry.loader import Registry, load_registry
+from territoires.registry.loader import Registry
 
 
 @dataclass
@@ -27,17 +27,30 @@ class Dataset:
     levels: dict[str, pd.DataFrame]
     vintage: dict[str, Any]
     base: Path | None = None
+    changelog: pd.DataFrame | None = None
+    as_of: str = ""
+    where: str = ""
 
 
-def load_dataset(base: Path | None = None) -> Dataset:
-    """Load and check the store's attributes and the registry; raise a French error on problems."""
+def load_dataset(base: Path | None = None, as_of: str = "") -> Dataset:
+    """Load and check the store's attributes and the registry; raise a French error on problems.
+
+    With ``as_of`` (YYYY-MM-DD), the registry as it was that day: later changes of the change log undone.
+    """
     store.ensure_complete(base)
     levels = {
         lvl: store.load_attributes(lvl, base=base)
         for lvl in ("communes", "departements", "regions", "regions_2012", "epci")
     }
     manifest = store.read_manifest(base)
-    reg = load_registry(base)
+    from territoires.registry.store import as_of as registry_as_of
+    from territoires.registry.store import open_store
+
+    registry_store = open_store(base)
+    reg = registry_store.load()
+    changelog = registry_store.changelog()
+    if as_of:
+        reg = registry_as_of(reg, changelog, as_of)
     com = levels["communes"].set_index("code")
     dep = levels["departements"].set_index("code")
     placed = place(reg, com, dep)
@@ -50,4 +63,13 @@ def load_dataset(base: Path | None = None) -> Dataset:
         "surface": "surface calculée en projection équivalente (LAEA) sur les contours",
         "built_at": manifest.get("built_at"),
     }
-    return Dataset(registry=reg, placed=placed, levels=levels, vintage=vintage, base=base)
+    return Dataset(
+        registry=reg,
+        placed=placed,
+        levels=levels,
+        vintage=vintage,
+        base=base,
+        changelog=changelog,
+        as_of=as_of,
+        where=registry_store.description,
+    )

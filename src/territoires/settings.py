@@ -21,3 +21,8 @@ def geo_dir(base: Path | None = None) -> Path:
 
 
 REBUILD_COMMAND = "territoires geo build"
+
+
+def database_url() -> str | None:
+    """Where a shared deployment keeps the registry: ``$TERRITOIRES_DATABASE_URL`` (SQLAlchemy URL), or None."""
+    return os.environ.get("TERRITOIRES_DATABASE_URL") or None

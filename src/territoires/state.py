@@ -6,6 +6,7 @@ No streamlit here: the pages read widgets into a :class:`MapState`, and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
 
 from territoires.registry.schema import KINDS
@@ -49,6 +50,7 @@ class MapState:
     framing: str = "auto"
     presentation: bool = False
     place: str = ""  # searched place: "commune:01001" or "epci:200000172"
+    as_of: str = ""  # YYYY-MM-DD: the registry as it was that day ("" = today)
 
     def validated(self) -> MapState:
         """A copy with every value in its allowed set (unknown values dropped or defaulted)."""
@@ -70,6 +72,7 @@ class MapState:
             classes=min(max(self.classes, 2), 7),
             framing=self.framing if self.framing in FRAMINGS else d.framing,
             place=self.place if _valid_place(self.place) else "",
+            as_of=self.as_of if re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.as_of or "") else "",
         )
 
     @property
@@ -103,6 +106,7 @@ PARAMS = {
     "framing": "cadrage",
     "presentation": "presentation",
     "place": "lieu",
+    "as_of": "au",
 }
 
 

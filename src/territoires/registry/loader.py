@@ -97,7 +97,11 @@ def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.Da
 
 def load_actors(path: Path) -> pd.DataFrame:
     """Load ``actors.csv``: codes as text, booleans and numbers parsed, schema checked."""
-    df = read_csv_strict(path)
+    return parse_actors(read_csv_strict(path), path)
+
+
+def parse_actors(df: pd.DataFrame, path: Path | str) -> pd.DataFrame:
+    """Actors from a table of text (a CSV, a database table): typed and checked against the schema."""
     missing = [c for c in sch.COLUMNS if c not in df.columns]
     if missing:
         raise DataFileError(
@@ -135,16 +139,41 @@ def _check_no_personal_contact(df: pd.DataFrame, path: Path) -> None:
             )
 
 
-def load_registry(base: Path | None = None) -> Registry:
-    """Load the three registry files from ``<data>/registry``."""
-    d = registry_dir(base)
-    actors = load_actors(d / ACTORS_FILE)
-    per = _validate(read_csv_strict(d / PERIMETERS_FILE), sch.PERIMETERS, d / PERIMETERS_FILE)
-    aliases = read_csv_strict(d / ALIASES_FILE)
+def parse_tables(tables: dict[str, pd.DataFrame], where: Path | str) -> Registry:
+    """A :class:`Registry` from its four tables of text, each checked against its schema."""
+    at = (lambda name: Path(where) / name) if isinstance(where, Path) else (lambda name: f"{where} : {name}")
+    actors = parse_actors(tables[ACTORS_FILE], at(ACTORS_FILE))
+    per = _validate(tables[PERIMETERS_FILE], sch.PERIMETERS, at(PERIMETERS_FILE))
+    aliases = tables[ALIASES_FILE]
     aliases = aliases.astype(object).where(aliases.notna(), None)
-    aliases = _validate(aliases, sch.ALIASES, d / ALIASES_FILE)
-    mergers = _validate(read_csv_strict(d / MERGERS_FILE), sch.MERGERS, d / MERGERS_FILE)
-    return Registry(actors=actors, perimeters=per, aliases=aliases, mergers=mergers, directory=d)
+    aliases = _validate(aliases, sch.ALIASES, at(ALIASES_FILE))
+    mergers = _validate(tables[MERGERS_FILE], sch.MERGERS, at(MERGERS_FILE))
+    return Registry(
+        actors=actors,
+        perimeters=per,
+        aliases=aliases,
+        mergers=mergers,
+        directory=where if isinstance(where, Path) else Path("."),
+    )
+
+
+def read_tables(base: Path | None = None) -> dict[str, pd.DataFrame]:
+    """The four registry files as tables of text."""
+    d = registry_dir(base)
+    return {name: read_csv_strict(d / name) for name in (ACTORS_FILE, PERIMETERS_FILE, ALIASES_FILE, MERGERS_FILE)}
+
+
+def load_registry(base: Path | None = None) -> Registry:
+    """The registry from where it lives: PostgreSQL if a database URL is set, else ``<data>/registry``."""
+    from territoires.registry.store import open_store
+
+    return open_store(base).load()
+
+
+def load_registry_files(base: Path | None = None) -> Registry:
+    """The registry from its files (the shipped, reviewable default)."""
+    d = registry_dir(base)
+    return parse_tables(read_tables(base), d)
 
 
 def is_code_for_level(level: str, code: str | None) -> bool:

@@ -45,22 +45,27 @@ def show_error(exc: TerritoiresError) -> None:
     st.text(exc.message)
 
 
-@st.cache_resource(show_spinner="Chargement des données…")
-def _dataset() -> Dataset:
+@st.cache_resource(show_spinner="Chargement des données…", max_entries=8)
+def _dataset(as_of: str = "") -> Dataset:
     if not assets.installed():
         assets.install()  # from the installed XStatic packages: no network
-    return load_dataset()
+    return load_dataset(as_of=as_of)
 
 
-@st.cache_resource(show_spinner=False)
-def _mapdata() -> MapData:
-    return MapData(_dataset())
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _mapdata(as_of: str = "") -> MapData:
+    return MapData(_dataset(as_of))
+
+
+def current_as_of() -> str:
+    s = st.session_state.get("_state")
+    return s.as_of if s is not None else ""
 
 
 def dataset() -> Dataset | None:
-    """The dataset, or ``None`` after showing a French error (the cache keeps no failure)."""
+    """The dataset (as of the chosen date), or ``None`` after a French error (no failure is cached)."""
     try:
-        return _dataset()
+        return _dataset(current_as_of())
     except TerritoiresError as exc:
         show_error(exc)
     except Exception as exc:  # any other failure still gets a French message, not a traceback
@@ -74,7 +79,7 @@ def dataset() -> Dataset | None:
 
 
 def mapdata() -> MapData:
-    return _mapdata()
+    return _mapdata(current_as_of())
 
 
 @st.cache_resource(show_spinner="Préparation de la carte…", max_entries=64)
@@ -82,7 +87,13 @@ def cached_map(state: MapState):
     """The folium map for a state, built once (the key is the whole state)."""
     from territoires.maps import build_map
 
-    return build_map(_mapdata(), state)
+    return build_map(_mapdata(state.as_of), state)
+
+
+def reload_data() -> None:
+    """After the registry changed (an import): forget every cached dataset, map and table."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
 
 
 def store_summary() -> dict[str, Any]:
@@ -125,6 +136,7 @@ FIELDS = (
     "framing",
     "presentation",
     "place",
+    "as_of",
 )
 
 
@@ -202,6 +214,12 @@ def sidebar_filters(ds: Dataset) -> MapState:
         2012,
         key="f_year",
         help="Acteurs dont la lettre date la création, le lancement ou l'adhésion au plus tard cette année.",
+    )
+    sb.text_input(
+        "Registre au (AAAA-MM-JJ)",
+        key="f_as_of",
+        placeholder="aujourd'hui",
+        help="Le registre tel qu'il était ce jour-là : les imports postérieurs sont ignorés.",
     )
     if sb.button("Réinitialiser les filtres"):
         for k in [k for k in st.session_state if k.startswith("f_")]:

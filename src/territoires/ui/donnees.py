@@ -29,7 +29,7 @@ LABELS = {
 
 
 @st.cache_data(show_spinner=False)
-def _downloads(ids: tuple[str, ...]) -> dict[str, bytes]:
+def _downloads(ids: tuple[str, ...], as_of: str) -> dict[str, bytes]:
     md = mapdata()
     geo = md.actor_shapes("region")
     df = md.ds.placed.set_index("id").loc[list(ids)].reset_index()
@@ -56,7 +56,7 @@ def render() -> None:
     st.text(f"{len(records)} enregistrements selon les filtres.")
     view = records.assign(kind=records["kind"].map(KINDS), level=records["level"].map(LEVELS))
     st.dataframe(fr_table(view, LABELS), hide_index=True, width="stretch")
-    files = _downloads(tuple(records["id"]))
+    files = _downloads(tuple(records["id"]), ds.as_of)
     c1, c2, c3 = st.columns(3)
     c1.download_button("CSV", files["csv"], "territoires-acteurs.csv", "text/csv", key="d_csv")
     c2.download_button(
@@ -68,4 +68,83 @@ def render() -> None:
         "territoires-acteurs.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="d_xlsx",
+    )
+    if ds.as_of:
+        st.text(f"Registre tel qu'il était le {ds.as_of}.")
+    _changes_panel(ds)
+    _import_panel()
+
+
+def _import_panel() -> None:
+    """Staff upload: a report of what would change first, then an explicit import."""
+    from territoires.errors import TerritoiresError
+    from territoires.registry import importer
+    from territoires.registry.store import open_store
+    from territoires.ui.common import reload_data, show_error
+
+    st.subheader("Importer des adhérents ou des pôles")
+    done = st.session_state.pop("imp_done", None)
+    if done:
+        st.success(done)
+    st.caption(
+        "Fichier CSV (séparateur , ; ou tabulation ; UTF-8 ou Latin-1) ou XLSX. Colonnes : type, nom, "
+        "niveau, code ou commune et département, citation… Rien n'est écrit avant votre confirmation."
+    )
+    up = st.file_uploader("Fichier", type=["csv", "xlsx", "txt"], key=f"imp_file_{st.session_state.get('imp_n', 0)}")
+    if up is None:
+        return
+    try:
+        store = open_store()
+        plan = importer.plan(store, up.name, data=up.getvalue(), origin="formulaire")
+    except TerritoiresError as exc:
+        show_error(exc)
+        return
+    rep = plan.report
+    st.text("\n".join(rep.lines()))
+    only_valid = False
+    if rep.rejected:
+        st.warning("Des lignes sont refusées : corrigez le fichier, ou importez seulement les lignes valides.")
+        only_valid = st.checkbox("Importer seulement les lignes valides", key="imp_only_valid")
+    can = bool(plan.entries) and (not rep.rejected or only_valid)
+    if st.button("Importer", key="imp_go", disabled=not can, type="primary"):
+        try:
+            importer.apply(store, plan, only_valid=only_valid)
+        except TerritoiresError as exc:
+            show_error(exc)
+            return
+        reload_data()
+        # Rerun so that every table shows the new registry; the message survives the rerun.
+        st.session_state["imp_done"] = "Registre mis à jour : la version précédente est conservée, le journal complété."
+        st.session_state["imp_n"] = st.session_state.get("imp_n", 0) + 1  # a fresh, empty uploader
+        st.rerun()
+
+
+def _changes_panel(ds) -> None:
+    st.subheader("Nouveautés")
+    since = st.text_input("Depuis le (AAAA-MM-JJ)", value="2000-01-01", key="chg_since")
+    log = ds.changelog if ds.changelog is not None else pd.DataFrame()
+    if log.empty:
+        st.text("Aucune modification depuis la lettre de 2012.")
+        return
+    recent = log[log["at"].astype(str).str[:10] >= since].iloc[::-1]
+    view = recent.assign(
+        quand=recent["at"].astype(str).str[:16].str.replace("T", " "),
+        action=recent["action"].map({"added": "ajout", "changed": "modification"}).fillna(recent["action"]),
+        type=recent["kind"].map(KINDS).fillna(recent["kind"]),
+    )
+    st.text(f"{len(view)} modification(s) depuis le {since}.")
+    st.dataframe(
+        fr_table(
+            view,
+            {
+                "quand": "Quand",
+                "action": "Action",
+                "name": "Nom",
+                "type": "Type",
+                "origin": "Origine",
+                "file": "Fichier",
+            },
+        ),
+        hide_index=True,
+        width="stretch",
     )
