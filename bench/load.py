@@ -17,17 +17,16 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import requests
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from territoires.serve import start_background
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONS = ["", "82", "31", "11", "72", "53", "93"]
@@ -96,12 +95,6 @@ async def level(url: str, n: int, seconds: float, think: float) -> dict:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -125,31 +118,7 @@ def main() -> int:
         if not base.startswith(("http://127.", "http://localhost")):
             ap.error("seulement un serveur local (127.0.0.1 ou localhost)")
     else:
-        port = free_port()
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "territoires.serve",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=dict(os.environ),
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if requests.get(f"{base}/_stcore/health", timeout=0.5).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
+        proc, base, _ = start_background()
     url = base.replace("http://", "ws://") + "/_stcore/stream"
     results = {"machine": f"{os.cpu_count()} cœurs", "seconds_per_level": args.seconds, "levels": []}
     try:

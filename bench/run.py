@@ -15,7 +15,6 @@ import argparse
 import gzip
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,6 @@ import time
 from pathlib import Path
 
 import folium
-import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -34,6 +32,7 @@ from territoires.geo import store  # noqa: E402
 from territoires.io.atomic import write_text_atomic  # noqa: E402
 from territoires.maps import MapData, build_map, select_actors  # noqa: E402
 from territoires.registry.join import Boundaries, shapes  # noqa: E402
+from territoires.serve import start_background  # noqa: E402
 from territoires.state import MapState  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -125,41 +124,8 @@ def measure_payloads(results: dict) -> None:
     results["map_build_warm_ms_median"] = round(statistics.median(times), 1)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(log: Path) -> tuple[subprocess.Popen, str, float]:
-    port = free_port()
-    env = dict(os.environ, TERRITOIRES_RUN_LOG=str(log))
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "territoires.serve",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    while time.perf_counter() - t0 < 60:
-        try:
-            if requests.get(f"{url}/_stcore/health", timeout=0.5).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.05)
-    return proc, url, t0
+    return start_background({"TERRITOIRES_RUN_LOG": str(log)})
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -190,3 +190,22 @@ def test_upload_form_imports_after_confirmation(browser, app_dir, tmp_path):
     assert "Pôle du Revermont" in (app_dir / "registry" / "actors.csv").read_text(encoding="utf-8")
     assert "formulaire" in (app_dir / "registry" / "changelog.csv").read_text(encoding="utf-8")
     assert not [e for e in errors if "404" not in e], errors  # 404: Streamlit probing /donnees/_stcore
+
+
+def test_filters_survive_moving_between_pages(browser, app_dir):
+    with dashboard(app_dir) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 950})
+        page.goto(url + "/?region=82&acteurs=ptce_pole&annee=2010")
+        map_frame(page)
+        page.get_by_role("link", name="Statistiques").click()
+        page.get_by_text("Statistiques régionales").wait_for(timeout=30_000)
+        wait_until(page, lambda: "statistiques" in page.url)
+        page.wait_for_timeout(1000)
+        assert "region=82" in page.url and "annee=2010" in page.url, page.url
+        body = page.inner_text("body")
+        assert "Rhône-Alpes" in body
+        assert "Choisissez au moins un type" not in body
+        page.get_by_role("link", name="Carte").click()
+        map_frame(page)
+        assert "region=82" in page.url
+        page.close()

@@ -55,3 +55,56 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_background(env: dict | None = None, timeout: float = 60) -> tuple:
+    """Start ``territoires serve`` on 127.0.0.1 (tests, benchmarks); return (process, url, start time).
+
+    Waits until ``/_stcore/health`` answers; raises if the server exits or does not answer in time.
+    """
+    import os
+    import subprocess
+    import time
+
+    import requests
+
+    port = free_port()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "territoires.serve",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - t0 < timeout:
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=0.5).ok:
+                return proc, url, t0
+        except requests.RequestException:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(proc.stderr.read().decode(errors="replace")[-2000:])
+        time.sleep(0.05)
+    proc.terminate()
+    raise TimeoutError("le tableau de bord n'a pas démarré")

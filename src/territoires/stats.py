@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from territoires.state import MAP_KINDS
+
 BY = ("region_2012", "region", "departement")
 # Column of the joined registry holding the territory's code, per grouping.
 KEY = {"region_2012": "reg_2012", "region": "reg", "departement": "dep"}
@@ -33,17 +35,8 @@ ATTRIBUTABLE = {
     "region": {"region", "region_2012", "departement", "epci", "commune", "point"},
     "departement": {"departement", "epci", "commune", "point"},
 }
-MAPPABLE_KINDS = (
-    "rtes_member",
-    "rtes_board_member",
-    "ptce_pole",
-    "ptce_project",
-    "ples",
-    "citeslab",
-    "initiative",
-    "event",
-    "network_office",
-)
+# Every kind that is counted (the figures for whole territories are not: they stand apart).
+MAPPABLE_KINDS = ("rtes_member", *MAP_KINDS)
 COLUMNS_ONE_KIND = [
     "code",
     "nom",

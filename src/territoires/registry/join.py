@@ -20,35 +20,20 @@ import shapely
 
 from territoires.geo import store
 from territoires.registry.loader import Registry
+from territoires.registry.schema import COLUMNS
 
+# The registry's columns, with the territories the join adds after the code (points' own columns left out).
+_AFTER_CODE = COLUMNS.index("code") + 1
 EXPORT_COLUMNS = [
-    "id",
-    "kind",
-    "name",
-    "official_name",
-    "level",
-    "code",
+    *COLUMNS[:_AFTER_CODE],
     "dep",
     "reg",
     "reg_2012",
-    "precision",
-    "new_member",
-    "role",
-    "represents",
-    "test_pole",
-    "joined",
-    "founded",
-    "launched",
-    "jobs",
-    "capital_eur",
-    "members",
-    "surface_m2",
-    "figure_label",
-    "figure_value",
-    "figure_approx",
-    "siren_2012",
-    "successor_code",
-    "successor_note",
+    *[
+        c
+        for c in COLUMNS[_AFTER_CODE:]
+        if c not in ("lon", "lat", "commune", "website", "source_section", "source_quote", "notes")
+    ],
     "n_communes",
     "website",
     "source_section",

@@ -151,7 +151,11 @@ def _seed_widgets() -> None:
     s: MapState = st.session_state["_state"]
     for f in FIELDS:
         key = f"f_{f}"
-        if key not in st.session_state:
+        if key in st.session_state:
+            # Re-assigning makes the value ours, not the widget's: Streamlit would otherwise drop it
+            # when the page changes, even though the next page draws a widget with the same key.
+            st.session_state[key] = st.session_state[key]
+        else:
             v = getattr(s, f)
             st.session_state[key] = list(v) if isinstance(v, tuple) else v
 
@@ -204,6 +208,7 @@ def sidebar_filters(ds: Dataset) -> MapState:
         list(MEMBER_LEVELS),
         key="f_levels",
         format_func=lambda lv: LEVEL_LABELS[lv],
+        placeholder="Aucun",
         disabled=not st.session_state["f_members"],
     )
     sb.multiselect("Acteurs", list(MAP_KINDS), key="f_kinds", format_func=lambda k: KIND_LABELS[k], placeholder="Aucun")
