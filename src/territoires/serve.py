@@ -73,12 +73,15 @@ def start_background(env: dict | None = None, timeout: float = 60) -> tuple:
     """
     import os
     import subprocess
+    import tempfile
     import time
 
     import requests
 
     port = free_port()
     t0 = time.perf_counter()
+    # The server's log goes to a file, never to a pipe nobody reads: a full pipe would block the server.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 — lives as long as the server, closed with the process
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -94,7 +97,7 @@ def start_background(env: dict | None = None, timeout: float = 60) -> tuple:
         cwd=REPO_ROOT,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     while time.perf_counter() - t0 < timeout:
@@ -104,7 +107,8 @@ def start_background(env: dict | None = None, timeout: float = 60) -> tuple:
         except requests.RequestException:
             pass
         if proc.poll() is not None:
-            raise RuntimeError(proc.stderr.read().decode(errors="replace")[-2000:])
+            log.seek(0)
+            raise RuntimeError(log.read().decode(errors="replace")[-2000:])
         time.sleep(0.05)
     proc.terminate()
     raise TimeoutError("le tableau de bord n'a pas démarré")
