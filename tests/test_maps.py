@@ -116,3 +116,51 @@ def test_cli_export(app_dir, tmp_path):
 
 def test_hostile_string_constant_is_really_hostile():
     assert "{{" in HOSTILE and "onerror" in HOSTILE
+
+
+def test_our_data_elements_go_through_jinja_once():
+    """branca compiles each rendered part as a template again; ours enter the figure verbatim."""
+    import folium
+
+    raw = 'var raw = \'{{ "PWN" ~ "ED" }}{% if 1 %}IF-RAN{% endif %}\';'
+    m = folium.Map(tiles=None)
+    m.add_child(maps._Script(raw))
+    m.add_child(maps.CompactLayer("couche", '[["{{ "EXEC" ~ "UTED" }}"]]', {"color": "#000"}))
+    first = m.get_root().render()
+    assert raw in first
+    assert '[["{{ "EXEC" ~ "UTED" }}"]]' in first
+    assert "PWNED" not in first and "EXECUTED" not in first and "IF-RAN';" not in first
+    second = m.get_root().render()  # st_folium renders the same cached map on every rerun
+    assert second.count("var raw") == 1 and second.count("EXEC") == 1
+
+
+def test_streamlit_folium_reads_our_layers(md):
+    """st_folium builds the map's script from each element's macro: our layers and scripts are in it."""
+    from streamlit_folium import _get_map_string
+
+    m = maps.build_map(md, MapState())
+    m.get_root().render()
+    m.render()
+    script = _get_map_string(m)
+    assert script.count("terrLayer(") >= 2 and "L.markerClusterGroup" in script
+    assert ".addTo(map_div)" in script
+
+
+def test_a_cached_map_does_not_grow_when_rendered_again(md):
+    """st_folium renders the cached map on every rerun: the figure must not keep earlier renders."""
+    from streamlit_folium import _get_map_string
+
+    m = maps.build_map(md, MapState())
+
+    def rerun() -> str:
+        m.get_root().render()
+        m.render()
+        return _get_map_string(m)
+
+    rerun()  # streamlit-folium renames the elements on the first one
+    first = rerun()
+    sizes = {part: len(getattr(m.get_root(), part)._children) for part in ("header", "html", "script")}
+    for _ in range(5):
+        last = rerun()
+    assert {part: len(getattr(m.get_root(), part)._children) for part in sizes} == sizes
+    assert len(last) == len(first)

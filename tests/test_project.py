@@ -35,6 +35,7 @@ def test_streamlit_config_is_pinned():
     assert cfg["browser"]["gatherUsageStats"] is False
     assert cfg["client"]["showErrorDetails"] not in ("full", True, "stacktrace")
     assert cfg["client"]["toolbarMode"] == "minimal"
+    assert cfg["server"]["fileWatcherType"] == "none"  # no watcher per session in a deployment
 
 
 def test_streamlit_reads_the_pinned_config():

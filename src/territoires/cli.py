@@ -507,6 +507,24 @@ def serve_cmd(ctx: typer.Context) -> None:
     serve.main(list(ctx.args))
 
 
+@app.command("prepare")
+def prepare_cmd(data_dir: DataDir = None) -> None:
+    """Préparer le démarrage rapide du tableau de bord (instantané des données et de la carte par défaut)."""
+    from territoires import snapshot
+
+    try:
+        t = time.perf_counter()
+        target, written = snapshot.prepare(data_dir)
+    except TerritoiresError as exc:
+        fail(exc)
+    if target is None:
+        out.print("Registre en base de données : pas d'instantané (la base peut changer sans lui).")
+    elif written:
+        out.print(f"[green]✓[/] Instantané de démarrage écrit : {target} ({time.perf_counter() - t:.1f} s).")
+    else:
+        out.print(f"[green]✓[/] Instantané de démarrage à jour : {target}.", highlight=False)
+
+
 @app.command("assets")
 def assets_cmd() -> None:
     """Copier Leaflet, Leaflet.markercluster et Font Awesome (paquets XStatic) dans static/vendor/, sans réseau."""

@@ -23,7 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.plugins import MarkerCluster
 from jinja2 import Template
 
@@ -83,6 +83,24 @@ class OfflineMap(folium.Map):
         ("fontawesome_solid_css", assets.url("fontawesome_solid_css")),
     ]
 
+    def render(self, **kwargs) -> None:
+        """Render into a figure cleared of what earlier renders added.
+
+        Each render adds every part to the figure again, some under new names (folium gives each
+        layer a new ``ElementAddToElement`` per render, streamlit-folium renames elements): the
+        cached map, rendered on every rerun, grew by ~36 KB a rerun without this.
+        """
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            built = self.__dict__.setdefault(
+                "_figure_parts", {part: set(getattr(figure, part)._children) for part in ("header", "html", "script")}
+            )
+            for part, keep in built.items():
+                children = getattr(figure, part)._children
+                for name in [n for n in children if n not in keep]:
+                    del children[name]
+        super().render(**kwargs)
+
 
 class OfflineMarkerCluster(MarkerCluster):
     default_js: ClassVar[list[tuple[str, str]]] = [("markercluster", assets.url("markercluster"))]
@@ -92,7 +110,37 @@ class OfflineMarkerCluster(MarkerCluster):
     ]
 
 
-class _Script(MacroElement):
+class _Verbatim(Element):
+    """Rendered code, added to the figure as it is."""
+
+    def __init__(self, code: str):
+        super().__init__()
+        self.code = code
+
+    def render(self, **kwargs) -> str:
+        return self.code
+
+
+class _RenderedOnce:
+    """For our elements that carry data: their rendered parts enter the figure verbatim.
+
+    branca's ``MacroElement.render`` wraps each rendered part in ``Element(...)``, which compiles it
+    as a Jinja template a second time: every data string would go through Jinja twice, and the
+    lexer would read the ~450 KB of a national map's data on every render (st_folium renders twice).
+    """
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        module = self._template.module
+        for part in ("header", "html", "script"):
+            macro = module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _Script(_RenderedOnce, MacroElement):
     """A script block of ours, with data passed as script-safe JSON (never through Jinja text)."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
@@ -103,7 +151,7 @@ class _Script(MacroElement):
         self.code = code
 
 
-class _Style(MacroElement):
+class _Style(_RenderedOnce, MacroElement):
     _template = Template("{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}")
 
     def __init__(self, css: str):
@@ -111,7 +159,7 @@ class _Style(MacroElement):
         self.css = css
 
 
-class CompactLayer(folium.map.Layer):
+class CompactLayer(_RenderedOnce, folium.map.Layer):
     """An overlay drawn from the compact encoding (``territoires.encode``), listed in the layer control."""
 
     _template = Template(

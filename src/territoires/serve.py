@@ -25,27 +25,37 @@ def warm() -> None:
         import time
 
         from streamlit import runtime
+        from streamlit.runtime.runtime import RuntimeState
 
         # Start once the server is up: before, the warm-up would slow its boot (one GIL); after,
         # it overlaps the browser loading Streamlit's own page.
-        for _ in range(400):
-            if runtime.exists():
+        for _ in range(1000):
+            if runtime.exists() and runtime.get_instance().state != RuntimeState.INITIAL:
                 break
-            time.sleep(0.025)
+            time.sleep(0.01)
         import folium  # noqa: F401 — imported now rather than on the first visit
 
+        from territoires import snapshot
         from territoires.state import MapState
         from territoires.ui import common  # no custom component here (see below)
 
-        common.cached_map(MapState())  # imports, dataset, display geometries, the default map
+        common.cached_map(MapState())  # imports, dataset (snapshot), display geometries, the default map
         # streamlit-folium is not imported here: it registers its component when imported, and
         # outside a script run the server would not know it (404 on the component's files).
+        if not snapshot.is_current():
+            try:  # new data or code: the next start is fast again
+                snapshot.save(common.mapdata_for(""))
+            except OSError as exc:  # a read-only data directory: the dashboard works, only slower to start
+                logging.getLogger("territoires").warning("instantané de démarrage non écrit : %s", exc)
     except Exception:  # noqa: S110 — the app reports data problems itself, in French, on the page
         pass
 
 
 def main(argv: list[str] | None = None) -> None:
     """Start the warm-up thread, then Streamlit on ``app.py`` with the given options."""
+    # pandera imports hypothesis (a test dependency, present in the shared .venv) when it first
+    # validates, only to offer data-synthesis strategies the server never uses: 0.1 s of every start.
+    sys.modules.setdefault("hypothesis", None)
     threading.Thread(target=warm, name="territoires-warm", daemon=True).start()
     from streamlit.web import cli as stcli
 
@@ -109,6 +119,6 @@ def start_background(env: dict | None = None, timeout: float = 60) -> tuple:
         if proc.poll() is not None:
             log.seek(0)
             raise RuntimeError(log.read().decode(errors="replace")[-2000:])
-        time.sleep(0.05)
+        time.sleep(0.01)
     proc.terminate()
     raise TimeoutError("le tableau de bord n'a pas démarré")

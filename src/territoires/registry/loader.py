@@ -6,13 +6,16 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from territoires.errors import DataFileError, sample
 from territoires.registry import schema as sch
 from territoires.settings import data_dir
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 ACTORS_FILE = "actors.csv"
 PERIMETERS_FILE = "perimetres_2012.csv"
@@ -79,9 +82,11 @@ def _numbers(df: pd.DataFrame, col: str, path: Path) -> pd.Series:
 
 
 def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+    from pandera.errors import SchemaErrors  # pandera is imported when first needed (see schema._schemas)
+
     try:
         return schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
+    except SchemaErrors as exc:
         fc = exc.failure_cases
         lines = []
         for (column, check), grp in fc.groupby(["column", "check"], dropna=False, sort=False):

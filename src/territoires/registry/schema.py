@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import pandera.pandas as pa
+import functools
+from typing import Any
 
 KINDS: dict[str, str] = {
     "rtes_member": "Collectivité adhérente du RTES",
@@ -112,80 +113,97 @@ EMAIL = r"[\w.+-]+@[\w-]+\.[\w.]+"
 PHONE = r"(?:\+33|0)\s?[1-9](?:[\s.-]?\d{2}){4}"
 
 
-def _opt(dtype, *checks, **kw) -> pa.Column:
-    return pa.Column(dtype, list(checks), nullable=True, required=True, **kw)
+_SCHEMAS = ("ACTORS", "PERIMETERS", "ALIASES", "MERGERS")
 
 
-ACTORS = pa.DataFrameSchema(
-    {
-        "id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9][a-z0-9-]*$"), unique=True),
-        "kind": pa.Column(str, pa.Check.isin(list(KINDS))),
-        "name": pa.Column(str, pa.Check.str_length(1, 200)),
-        "official_name": _opt(str),
-        "level": pa.Column(str, pa.Check.isin(list(LEVELS))),
-        "code": _opt(str),
-        "precision": pa.Column(str, pa.Check.isin(list(PRECISIONS))),
-        "new_member": pa.Column(bool),
-        "role": _opt(str),
-        "represents": _opt(str),
-        "test_pole": _opt("boolean"),
-        "joined": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
-        "founded": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
-        "launched": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
-        "jobs": _opt(float, pa.Check.ge(0)),
-        "capital_eur": _opt(float, pa.Check.ge(0)),
-        "members": _opt(float, pa.Check.ge(0)),
-        "surface_m2": _opt(float, pa.Check.ge(0)),
-        "figure_label": _opt(str),
-        "figure_value": _opt(float),
-        "figure_approx": _opt("boolean"),
-        "siren_2012": _opt(str, pa.Check.str_matches(r"^[0-9]{9}$")),
-        "successor_code": _opt(str, pa.Check.str_matches(r"^[0-9]{9}$")),
-        "successor_note": _opt(str),
-        "lon": _opt(float, pa.Check.in_range(-180, 180)),
-        "lat": _opt(float, pa.Check.in_range(-90, 90)),
-        "commune": _opt(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
-        "website": _opt(str, pa.Check.str_matches(r"^https?://\S+$")),
-        "source_section": pa.Column(str, pa.Check.str_length(3, 200)),
-        "source_quote": pa.Column(str, pa.Check.str_length(3, 400)),
-        "notes": _opt(str),
-    },
-    strict=True,
-    ordered=False,
-    name="actors",
-)
+@functools.cache
+def _schemas() -> dict[str, Any]:
+    """The pandera schemas, built on first use: pandera takes 0.2 s to import, and a start from the
+    snapshot (``territoires.snapshot``) or a page that only reads the constants above never needs it."""
+    import pandera.pandas as pa
 
-PERIMETERS = pa.DataFrameSchema(
-    {
-        "siren_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9]{9}$")),
-        "nom_2012": pa.Column(str),
-        "commune_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
-        "nom_commune_2012": pa.Column(str),
-        "commune": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
-    },
-    strict=True,
-    unique=["siren_2012", "commune_2012"],
-    name="perimetres_2012",
-)
+    def _opt(dtype, *checks, **kw) -> pa.Column:
+        return pa.Column(dtype, list(checks), nullable=True, required=True, **kw)
 
-ALIASES = pa.DataFrameSchema(
-    {
-        "name": pa.Column(str),
-        "dep": _opt(str, pa.Check.str_matches(r"^([0-9]{2}|2A|2B|97[0-9])$")),
-        "code": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
-        "reason": pa.Column(str),
-    },
-    strict=True,
-    name="alias_communes",
-)
+    ACTORS = pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9][a-z0-9-]*$"), unique=True),
+            "kind": pa.Column(str, pa.Check.isin(list(KINDS))),
+            "name": pa.Column(str, pa.Check.str_length(1, 200)),
+            "official_name": _opt(str),
+            "level": pa.Column(str, pa.Check.isin(list(LEVELS))),
+            "code": _opt(str),
+            "precision": pa.Column(str, pa.Check.isin(list(PRECISIONS))),
+            "new_member": pa.Column(bool),
+            "role": _opt(str),
+            "represents": _opt(str),
+            "test_pole": _opt("boolean"),
+            "joined": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
+            "founded": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
+            "launched": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
+            "jobs": _opt(float, pa.Check.ge(0)),
+            "capital_eur": _opt(float, pa.Check.ge(0)),
+            "members": _opt(float, pa.Check.ge(0)),
+            "surface_m2": _opt(float, pa.Check.ge(0)),
+            "figure_label": _opt(str),
+            "figure_value": _opt(float),
+            "figure_approx": _opt("boolean"),
+            "siren_2012": _opt(str, pa.Check.str_matches(r"^[0-9]{9}$")),
+            "successor_code": _opt(str, pa.Check.str_matches(r"^[0-9]{9}$")),
+            "successor_note": _opt(str),
+            "lon": _opt(float, pa.Check.in_range(-180, 180)),
+            "lat": _opt(float, pa.Check.in_range(-90, 90)),
+            "commune": _opt(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+            "website": _opt(str, pa.Check.str_matches(r"^https?://\S+$")),
+            "source_section": pa.Column(str, pa.Check.str_length(3, 200)),
+            "source_quote": pa.Column(str, pa.Check.str_length(3, 400)),
+            "notes": _opt(str),
+        },
+        strict=True,
+        ordered=False,
+        name="actors",
+    )
 
-MERGERS = pa.DataFrameSchema(
-    {
-        "code_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$"), unique=True),
-        "nom_2012": pa.Column(str),
-        "code": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
-        "reason": pa.Column(str),
-    },
-    strict=True,
-    name="fusions_communes",
-)
+    PERIMETERS = pa.DataFrameSchema(
+        {
+            "siren_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9]{9}$")),
+            "nom_2012": pa.Column(str),
+            "commune_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+            "nom_commune_2012": pa.Column(str),
+            "commune": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+        },
+        strict=True,
+        unique=["siren_2012", "commune_2012"],
+        name="perimetres_2012",
+    )
+
+    ALIASES = pa.DataFrameSchema(
+        {
+            "name": pa.Column(str),
+            "dep": _opt(str, pa.Check.str_matches(r"^([0-9]{2}|2A|2B|97[0-9])$")),
+            "code": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+            "reason": pa.Column(str),
+        },
+        strict=True,
+        name="alias_communes",
+    )
+
+    MERGERS = pa.DataFrameSchema(
+        {
+            "code_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$"), unique=True),
+            "nom_2012": pa.Column(str),
+            "code": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+            "reason": pa.Column(str),
+        },
+        strict=True,
+        name="fusions_communes",
+    )
+
+    return {"ACTORS": ACTORS, "PERIMETERS": PERIMETERS, "ALIASES": ALIASES, "MERGERS": MERGERS}
+
+
+def __getattr__(name: str) -> Any:
+    """``schema.ACTORS`` and the other schemas, built on first access."""
+    if name in _SCHEMAS:
+        return _schemas()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -34,8 +34,20 @@ def _export(state: MapState, fmt: str) -> bytes:
     return export.render_image(mapdata(), state, fmt)
 
 
-def _layers_panel(ds) -> None:
-    with st.sidebar.expander("Couches et densité", expanded=False):
+LAYER_FIELDS = ("layers", "communes_of", "statistic", "stat_kind", "method", "classes", "framing")
+
+
+def _layers_panel(ds, state: MapState) -> None:
+    # Lazy (on_change="rerun"): its seven widgets are drawn only when it is open; drawn closed,
+    # they cost the first visit ~0.3 s of the browser's time. Their values live in the session
+    # state either way. A link that sets one of them opens the panel, so that the setting shows.
+    if "x_layers_panel" not in st.session_state:  # the session's first run: open or not, then the user decides
+        default = MapState()
+        st.session_state["x_layers_panel"] = any(getattr(state, f) != getattr(default, f) for f in LAYER_FIELDS)
+    panel = st.sidebar.expander("Couches et densité", key="x_layers_panel", on_change="rerun")
+    if not panel.open:
+        return
+    with panel:
         st.multiselect(
             "Contours",
             ["departements", "epci"],
@@ -102,7 +114,7 @@ def render() -> None:
     if ds is None:
         return
     sidebar_filters(ds)
-    _layers_panel(ds)
+    _layers_panel(ds, current_state())
     st.sidebar.toggle(
         "Mode présentation",
         key="f_presentation",
@@ -124,9 +136,10 @@ def render() -> None:
     col_share, col_exp = st.columns([1, 1])
     with col_share:
         st.subheader("Partager cette vue")
-        st.text("Le lien de la page reproduit les filtres, les couches et le cadrage :")
+        st.text("Le lien de la page (barre d'adresse) reproduit les filtres, les couches et le cadrage :")
         query = "&".join(f"{k}={v}" for k, v in to_query(state).items())
-        st.code(f"?{query}" if query else "(vue par défaut)", language=None)
+        # st.text, not st.code: the code block's highlighter is 0.3 s more of JavaScript on the first visit.
+        st.text(f"?{query}" if query else "(vue par défaut)")
     with col_exp:
         st.subheader("Exporter")
         fmt = st.radio(

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from territoires import assets
+from territoires import assets, snapshot
 from territoires.dataset import Dataset, load_dataset
 from territoires.errors import TerritoiresError
 from territoires.maps import MapData
@@ -46,15 +46,22 @@ def show_error(exc: TerritoiresError) -> None:
 
 
 @st.cache_resource(show_spinner="Chargement des données…", max_entries=8)
-def _dataset(as_of: str = "") -> Dataset:
+def mapdata_for(as_of: str = "") -> MapData:
+    """The dataset (as of a date, or current) and its map caches, once per process.
+
+    The current one comes from the start-up snapshot when it matches the data and the code.
+    """
     if not assets.installed():
         assets.install()  # from the installed XStatic packages: no network
-    return load_dataset(as_of=as_of)
+    if not as_of:
+        md = snapshot.load()
+        if md is not None:
+            return md
+    return MapData(load_dataset(as_of=as_of))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _mapdata(as_of: str = "") -> MapData:
-    return MapData(_dataset(as_of))
+def _dataset(as_of: str = "") -> Dataset:
+    return mapdata_for(as_of).ds
 
 
 def current_as_of() -> str:
@@ -79,7 +86,7 @@ def dataset() -> Dataset | None:
 
 
 def mapdata() -> MapData:
-    return _mapdata(current_as_of())
+    return mapdata_for(current_as_of())
 
 
 @st.cache_resource(show_spinner="Préparation de la carte…", max_entries=64)
@@ -87,7 +94,7 @@ def cached_map(state: MapState):
     """The folium map for a state, built once (the key is the whole state)."""
     from territoires.maps import build_map
 
-    return build_map(_mapdata(state.as_of), state)
+    return build_map(mapdata_for(state.as_of), state)
 
 
 def reload_data() -> None:
