@@ -1,0 +1,68 @@
+"""Make the README's screenshots (docs/screenshots/*.png) from the running dashboard.
+
+    .venv/bin/python scripts/screenshots.py      # needs data/geo (make setup) and /usr/bin/chromium
+
+Starts ``territoires serve`` on the shipped data, opens each view in headless Chromium at
+1440×900, waits until the map (or the page's table) is drawn, and writes the images.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from playwright.sync_api import sync_playwright
+
+from territoires.serve import start_background
+from territoires.settings import REPO_ROOT
+
+OUT = REPO_ROOT / "docs" / "screenshots"
+VIEWS = {  # file name -> (path and query, what to wait for)
+    "carte": ("/", "map"),
+    "carte-rhone-alpes": ("/?region=82&couches=departements,communes&densite=per_million", "map"),
+    "presentation": ("/?presentation=1", "map"),
+    "statistiques": ("/statistiques", "table"),
+    "donnees": ("/donnees", "table"),
+}
+
+
+def map_drawn(page) -> bool:
+    """The streamlit-folium frame holds outlines and markers."""
+    for f in page.frames:
+        if "streamlit_folium" in f.url and f.locator("path.leaflet-interactive").count() > 0:
+            return f.locator(".leaflet-marker-icon, .marker-cluster").count() > 0
+    return False
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    proc, url, _ = start_background()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            for name, (path, wait) in VIEWS.items():
+                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                page.goto(url + path)
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    done = map_drawn(page) if wait == "map" else page.locator("[data-testid='stDataFrame']").count()
+                    if done:
+                        break
+                    page.wait_for_timeout(100)
+                else:
+                    print(f"{name} : la vue ne s'est pas affichée en 60 s", file=sys.stderr)
+                    return 1
+                page.wait_for_timeout(1500)  # fonts, clusters and the legend settle
+                target = OUT / f"{name}.png"
+                page.screenshot(path=str(target))
+                print(f"{target.relative_to(REPO_ROOT)}")
+                page.close()
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
