@@ -52,6 +52,7 @@ lint: $(VENV)/.installed
 test: setup
 	bash scripts/install-chromium.sh
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports  # the architecture's contracts ([tool.importlinter] in pyproject.toml)
 	TERRITOIRES_TEST_DATABASE_URL="$${TERRITOIRES_TEST_DATABASE_URL:-$$(bash scripts/start-postgres.sh)}" \
 	    $(BIN)/python -m pytest
 

@@ -26,7 +26,8 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from territoires.serve import start_background
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # serverproc
+from serverproc import start_background
 
 ROOT = Path(__file__).resolve().parents[1]
 REGIONS = ["", "82", "31", "11", "72", "53", "93"]

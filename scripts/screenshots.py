@@ -13,8 +13,10 @@ import time
 
 from playwright.sync_api import sync_playwright
 
-from territoires.serve import start_background
 from territoires.settings import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "tests"))  # serverproc: the dashboard in a child process
+from serverproc import start_background
 
 OUT = REPO_ROOT / "docs" / "screenshots"
 VIEWS = {  # file name -> (path and query, what to wait for)

@@ -22,7 +22,7 @@ import sys
 
 import pandas as pd
 
-from territoires.geo import store
+from territoires.geo import reader
 from territoires.io.atomic import write_text_atomic
 from territoires.registry import loader, manifest
 from territoires.registry.resolve import CommuneResolver
@@ -205,9 +205,9 @@ def main(force: bool = False) -> int:
     if not COMPOSITION.exists():
         print(f"Fichier de référence absent : {COMPOSITION}", file=sys.stderr)
         return 1
-    communes = store.load_level("communes")
-    subdivisions = store.load_level("subdivisions")
-    epci_today = store.load_level("epci").set_index("code")
+    communes = reader.load_level("communes")
+    subdivisions = reader.load_level("subdivisions")
+    epci_today = reader.load_level("epci").set_index("code")
     aliases = pd.read_csv(out / loader.ALIASES_FILE, dtype=str, keep_default_na=False)
     aliases["dep"] = aliases["dep"].replace("", None)
     mergers = pd.read_csv(out / loader.MERGERS_FILE, dtype=str)
@@ -276,7 +276,7 @@ def main(force: bool = False) -> int:
                 source_quote=f"Régions : … {printed} …",
             )
         )
-    dep_names = store.load_level("departements").set_index("code")["nom"]
+    dep_names = reader.load_level("departements").set_index("code")["nom"]
     for code, printed in DEPARTEMENTS:
         rows.append(
             rec(

@@ -10,11 +10,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from territoires.geo import build, store
-from territoires.settings import REPO_ROOT
 
-from synthetic import make_source
-
-SHARED = REPO_ROOT.parent / "shared"
+from synthetic import app_rows, make_source, write_registry
 
 
 @pytest.fixture
@@ -42,38 +39,8 @@ def real_store():
     return store.geo_dir()
 
 
-HOSTILE = '{{ 7*7 }}<img src=x onerror="window.__pwned=1">${alert(1)}'
-
-
 @pytest.fixture
 def app_dir(store_dir):
     """A data directory with the synthetic store and a registry of members and poles."""
-    from test_registry import ROWS, row, write_registry
-
-    extra = [
-        row(
-            id="p1",
-            kind="ptce_pole",
-            name="Pôle des Monts",
-            level="commune",
-            code="01003",
-            precision="commune",
-            test_pole="true",
-            founded="2010",
-        ),
-        row(id="p2", kind="ptce_pole", name="Pôle du Sud", level="commune", code="66001", precision="commune"),
-        row(
-            id="p3", kind="ples", name="PLES de Gex", level="commune", code="01008", precision="commune", founded="1997"
-        ),
-        row(
-            id="p4",
-            kind="initiative",
-            name=HOSTILE,
-            level="commune",
-            code="01005",
-            precision="commune",
-            source_quote="citation {% raw %} <script>window.__pwned=2</script>",
-        ),
-    ]
-    write_registry(store_dir, [r for r in ROWS if r["id"] != "ptce-x"] + extra)
+    write_registry(store_dir, app_rows())
     return store_dir

@@ -1,4 +1,4 @@
-"""Small synthetic boundary sources, built in code (no real data needed).
+"""Small synthetic data built in code (no real data needed): a boundary source and a registry.
 
 The grid in Ain (01) is 3×3 squares of 0.1°, with:
 - 01005 split: its bottom strip is a hole no commune covers, next to 01005,
@@ -8,15 +8,21 @@ The grid in Ain (01) is 3×3 squares of 0.1°, with:
 - two communes named « Saint-Martin » (01003 and 2A004): a homonym.
 Corse-du-Sud (2A) has one commune; Paris (75) one commune and an arrondissement.
 Pyrénées-Orientales (66) has a ring of communes around a hole at Llívia's point.
+
+The registry (:data:`ROWS`, written by :func:`write_registry`) places members and poles on it.
 """
 
 from __future__ import annotations
+
+import csv
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import box
 
 from territoires.geo.source import SourceLayers
+from territoires.registry.schema import COLUMNS
 
 X0, Y0, S = 5.0, 46.0, 0.1
 
@@ -154,3 +160,149 @@ def make_source() -> SourceLayers:
         meta={"source": "synthétique (tests)", "vintage": "test", "licence": "CC0"},
         merged_parents=frozenset({"01005"}),
     )
+
+
+# ------------------------------------------------------------------------- registry
+# A name that would run code if it were ever evaluated as a template, HTML or a JS template literal.
+HOSTILE = '{{ 7*7 }}<img src=x onerror="window.__pwned=1">${alert(1)}'
+
+
+def row(**kw: object) -> dict[str, str]:
+    """A registry row: every column, empty unless given, with a member's defaults."""
+    r = dict.fromkeys(COLUMNS, "")
+    r.update(
+        new_member="false",
+        precision="territoire",
+        source_section="Adhérents au 31 août 2012",
+        source_quote="Villes : … Gex …",
+    )
+    r.update({k: str(v) for k, v in kw.items()})
+    return r
+
+
+# Members at every level (one homonym, one not placed), a board member, a pole, a national figure.
+ROWS = [
+    row(id="m-ville-gex", kind="rtes_member", name="Gex", official_name="Gex", level="commune", code="01008"),
+    row(
+        id="m-ville-ajaccio",
+        kind="rtes_member",
+        name="Saint-Martin",
+        level="commune",
+        code="2A004",
+        notes="Homonyme : la Corse-du-Sud",
+    ),
+    row(id="m-dep-01", kind="rtes_member", name="Ain", level="departement", code="01", new_member="true"),
+    row(id="m-reg-82", kind="rtes_member", name="Rhône-Alpes", level="region_2012", code="82"),
+    row(
+        id="m-epci-bugey",
+        kind="rtes_member",
+        name="Bugey",
+        level="epci",
+        code="240100001",
+        siren_2012="240100001",
+        successor_code="200000001",
+    ),
+    row(
+        id="ca-x",
+        kind="rtes_board_member",
+        name="Une Élue",
+        level="commune",
+        code="01008",
+        represents="m-ville-gex",
+        role="Présidente",
+    ),
+    row(
+        id="ptce-x",
+        kind="ptce_pole",
+        name="Pôle X",
+        level="region_2012",
+        code="82",
+        precision="region",
+        test_pole="true",
+        jobs="250",
+    ),
+    row(
+        id="rf-x",
+        kind="regional_figure",
+        name="Réponses",
+        level="national",
+        code="FR",
+        precision="national",
+        figure_label="Réponses",
+        figure_value="150",
+        figure_approx="false",
+    ),
+    row(id="m-cantal", kind="rtes_member", name="Ceyzériat", level="commune", code="01004"),
+    row(
+        id="m-none",
+        kind="rtes_member",
+        name="Pays flou",
+        level="none",
+        precision="inconnue",
+        notes="non localisé : périmètre inconnu",
+    ),
+]
+# The 2012 perimeter of the Bugey EPCI, in communes of today.
+PERIMETERS = [
+    {
+        "siren_2012": "240100001",
+        "nom_2012": "CC du Bugey 2012",
+        "commune_2012": "01001",
+        "nom_commune_2012": "Ambérieu",
+        "commune": "01001",
+    },
+    {
+        "siren_2012": "240100001",
+        "nom_2012": "CC du Bugey 2012",
+        "commune_2012": "01010",
+        "nom_commune_2012": "Lompnes",
+        "commune": "01009",
+    },
+]
+
+
+def write_registry(base: Path, rows: list[dict] = ROWS, perimeters: list[dict] = PERIMETERS) -> Path:
+    """Write the registry files under ``base/registry`` and return that directory."""
+    d = base / "registry"
+    d.mkdir(parents=True, exist_ok=True)
+    with open(d / "actors.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+    with open(d / "perimetres_2012.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(perimeters[0]))
+        w.writeheader()
+        w.writerows(perimeters)
+    (d / "alias_communes.csv").write_text("name,dep,code,reason\nAmbérieu-en-Bugey,01,01001,nom d'usage\n")
+    (d / "fusions_communes.csv").write_text("code_2012,nom_2012,code,reason\n01099,Absorbée,01002,fusion\n")
+    return d
+
+
+def app_rows() -> list[dict[str, str]]:
+    """The dashboard's test registry: the members of ROWS and four actors, one with a hostile name."""
+    extra = [
+        row(
+            id="p1",
+            kind="ptce_pole",
+            name="Pôle des Monts",
+            level="commune",
+            code="01003",
+            precision="commune",
+            test_pole="true",
+            founded="2010",
+        ),
+        row(id="p2", kind="ptce_pole", name="Pôle du Sud", level="commune", code="66001", precision="commune"),
+        row(
+            id="p3", kind="ples", name="PLES de Gex", level="commune", code="01008", precision="commune", founded="1997"
+        ),
+        row(
+            id="p4",
+            kind="initiative",
+            name=HOSTILE,
+            level="commune",
+            code="01005",
+            precision="commune",
+            source_quote="citation {% raw %} <script>window.__pwned=2</script>",
+        ),
+    ]
+    return [r for r in ROWS if r["id"] != "ptce-x"] + extra

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from territoires.cli import app
 from territoires.geo import store
+from territoires.io.checksum import sha256_file
 from territoires.settings import geo_dir
 
 
@@ -47,7 +48,7 @@ def resync_manifest(base, rel: str) -> None:
     mpath = geo_dir(base) / store.MANIFEST
     m = json.loads(mpath.read_text())
     p = geo_dir(base) / rel
-    m["files"][rel].update(sha256=store.sha256_file(p), bytes=p.stat().st_size)
+    m["files"][rel].update(sha256=sha256_file(p), bytes=p.stat().st_size)
     mpath.write_text(json.dumps(m))
 
 
@@ -127,12 +128,12 @@ def test_bad_registry_file(app_dir, monkeypatch, rel, how):
 
 
 def test_unexpected_error_is_french_without_traceback(app_dir, monkeypatch):
-    from territoires import maps
+    from territoires.webmap import compose
 
     def boom(*a, **k):
         raise RuntimeError("secret interne /etc/passwd")
 
-    monkeypatch.setattr(maps, "build_map", boom)
+    monkeypatch.setattr(compose, "build_map", boom)
     at = run_page("carte", app_dir, monkeypatch)
     assert not at.exception
     text = shown(at)

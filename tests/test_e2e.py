@@ -14,6 +14,11 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 MEMBER_NAMES = {"Gex", "Ain", "Rhône-Alpes", "Saint-Martin", "Bugey", "Ceyzériat"}
 
 
+# Messages of the browser that are not errors of ours: Streamlit probes a page's sub-path for its
+# own endpoints (404 on /donnees/_stcore/...). Anything else logged as an error fails the test.
+BENIGN = ("Failed to load resource: the server responded with a status of 404",)
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -26,27 +31,91 @@ def browser():
         b.close()
 
 
-def watch(page) -> list[str]:
+@pytest.fixture
+def open_page(browser):
+    """Open pages, each in a fresh browser context (a new visitor); the test fails on any page error.
+
+    Every uncaught exception and every console error of every page opened this way is collected,
+    and checked when the test ends: a map that throws is a failure even if something was drawn.
+    """
+    contexts = []
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return errors
+
+    def _open(url: str | None = None, width: int = 1400, height: int = 950, wait_until: str = "load"):
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on(
+            "console",
+            lambda m: (
+                errors.append(f"console: {m.text}") if m.type == "error" and not m.text.startswith(BENIGN) else None
+            ),
+        )
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        if url is not None:
+            page.goto(url, wait_until=wait_until)
+        return page
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
+    assert not errors, errors
 
 
-def map_frame(page, timeout: float = 60):
-    """The map's iframe once it has drawn; it is replaced when a filter changes, so look it up afresh."""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, built):
+    """One dashboard on the synthetic data, shared by the journeys of this module (read-only use)."""
+    from territoires.geo import store
+
+    from synthetic import app_rows, make_source, write_registry
+
+    d = tmp_path_factory.mktemp("tableau")
+    store.write_store(built, make_source().meta, d)
+    write_registry(d, app_rows())
+    with dashboard(d) as url:
+        yield url
+
+
+def drawn_map(page, timeout: float = 30, markers: bool = True):
+    """The map's frame once the map is really drawn: visible (height > 0), with polygons, and markers
+    or clusters when ``markers``. The frame is replaced on reruns, so it is looked up afresh."""
     from playwright.sync_api import Error
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for f in page.frames:
             try:
-                if "streamlit_folium" in f.url and f.locator("path.leaflet-interactive").count() > 0:
+                if "streamlit_folium" not in f.url or f.locator("path.leaflet-interactive").count() == 0:
+                    continue
+                if markers and f.locator(".leaflet-marker-icon").count() == 0:
+                    continue
+                box = f.frame_element().bounding_box()
+                if box and box["height"] > 0:
                     return f
             except Error:  # the frame was detached by a rerun: look again
                 continue
-        page.wait_for_timeout(250)
-    raise AssertionError("la carte n'est pas apparue")
+        page.wait_for_timeout(200)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "carte-absente.png"))
+    raise AssertionError("la carte n'est pas dessinée")
+
+
+def map_frame(page, timeout: float = 60):
+    return drawn_map(page, timeout, markers=False)
+
+
+def drawing(page) -> tuple[int, int]:
+    """(polygons, markers and clusters) of the map drawn on the page."""
+    f = drawn_map(page)
+    return f.locator("path.leaflet-interactive").count(), f.locator(".leaflet-marker-icon").count()
+
+
+def map_center(page) -> tuple[float, float]:
+    """(lat, lon) of the Leaflet map's centre."""
+    return drawn_map(page, markers=False).evaluate(
+        """() => { for (const k in window) { const m = window[k];
+            if (m && m instanceof L.Map) { const c = m.getCenter(); return [c.lat, c.lng]; } } }"""
+    )
 
 
 def path_count(page) -> int:
@@ -70,64 +139,133 @@ def wait_until(page, fn, timeout: float = 30) -> None:
     raise AssertionError("condition jamais remplie")
 
 
-def test_map_layers_hover_region_filter_and_console(browser, app_dir):
-    with dashboard(app_dir) as url:
-        page = browser.new_page(viewport={"width": 1400, "height": 950})
-        errors = watch(page)
-        page.goto(url)
-        frame = map_frame(page)
-        paths = frame.locator("path.leaflet-interactive")
-        n_paths = paths.count()
-        assert n_paths > 5
-        assert frame.locator(".leaflet-marker-icon").count() > 0  # markers or clusters
-        # Hovering a member shows its name.
-        seen = set()
-        for i in range(n_paths):
-            paths.nth(i).dispatch_event("mouseover")
-            tip = frame.locator(".leaflet-tooltip")
-            if tip.count():
-                seen.add(tip.last.inner_text().strip())
-            paths.nth(i).dispatch_event("mouseout")
-            if seen & MEMBER_NAMES:
-                break
-        assert seen & MEMBER_NAMES, seen
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "carte.png"))
-        # Choosing a région narrows the map.
-        page.get_by_label("Région(s)").click()
-        page.keyboard.type("Rhône-Alpes")
-        page.keyboard.press("Enter")
-        page.keyboard.press("Escape")
-        wait_until(page, lambda: "region=82" in page.url)
-        wait_until(page, lambda: 0 < path_count(page) < n_paths)
-        page.screenshot(path=str(ARTIFACTS / "carte-rhone-alpes.png"))
-        page.close()
-    assert not errors, errors
+def query(url: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(url).query))
 
 
-def test_hostile_name_never_runs(browser, app_dir):
-    with dashboard(app_dir) as url:
-        page = browser.new_page(viewport={"width": 1400, "height": 950})
-        errors = watch(page)
-        page.goto(url + "/?region=82&acteurs=initiative")
-        frame = map_frame(page)
-        frame.evaluate("""() => { for (const k in window) { const m = window[k];
-            if (m && m instanceof L.Map) { m.setZoom(13); } } }""")
+# ------------------------------------------------------------------ every visitor, every time
+def test_twenty_visitors_in_turn_then_five_at_once_all_see_the_map(open_page, server):
+    """The defect of issue 12: the first visitor saw the map, later ones did not."""
+    seen = []
+    for _ in range(20):
+        page = open_page(server)
+        seen.append(drawing(page))
+        page.context.close()
+    assert seen[0][0] > 5 and seen[0][1] > 0, seen[0]
+    assert len(set(seen)) == 1, seen  # the same polygons and markers for every visitor
+    pages = [open_page(server, wait_until="commit") for _ in range(5)]  # five sessions at once
+    assert [drawing(p) for p in pages] == [seen[0]] * 5
+
+
+def test_one_session_every_rerun_draws_the_map(open_page, server):
+    """Reruns that keep the view: exports, the layers panel, searches, another page, presentation mode."""
+    page = open_page(server)
+    first = drawing(page)
+    for fmt in ("PNG 1920×1080", "SVG", "PDF", "HTML autonome"):
+        page.get_by_text(fmt, exact=True).click()
+        page.get_by_role("button", name="Préparer l'export").click()
+        page.get_by_role("button", name="Télécharger la carte").wait_for(timeout=60_000)
+        assert drawing(page) == first, fmt
+    for _ in range(2):  # open, then close
+        page.get_by_text("Couches et densité", exact=True).click()
         page.wait_for_timeout(500)
-        icons = frame.locator(".leaflet-marker-icon")
-        for i in range(icons.count()):
-            icons.nth(i).dispatch_event("mouseover")
-            icons.nth(i).click(force=True)
-            page.wait_for_timeout(100)
-        text = frame.locator("body").inner_text()
-        assert "{{ 7*7 }}" in text or "7*7" in text  # shown as text
-        assert frame.evaluate("() => window.__pwned") is None
-        assert page.evaluate("() => window.__pwned") is None
-        page.close()
-    assert not errors, errors
+        assert drawing(page) == first
+    search = page.get_by_label("Rechercher un lieu", exact=False)
+    for name, code, lat in (("Gex", "01008", 46.1), ("Paris", "75056", 48.85), ("Dompierre", "01005", 46.1)):
+        search.fill(name)
+        search.press("Enter")
+        wait_until(page, lambda code=code: query(page.url).get("lieu") == f"commune:{code}")
+        drawn_map(page, markers=False)  # framed on a place, the markers may all lie outside the view
+        wait_until(page, lambda lat=lat: abs(map_center(page)[0] - lat) < 0.2)  # framed on the place
+    page.get_by_role("link", name="Statistiques").click()
+    page.get_by_text("Statistiques régionales").wait_for(timeout=30_000)
+    page.get_by_role("link", name="Carte").click()
+    drawn_map(page, markers=False)
+    assert query(page.url).get("lieu") == "commune:01005"
+    page.get_by_text("Mode présentation", exact=True).click()
+    wait_until(page, lambda: query(page.url).get("presentation") == "1")
+    drawn_map(page, markers=False)
+    page.get_by_text("Mode présentation", exact=True).click()
+    wait_until(page, lambda: "presentation" not in query(page.url))
+    drawn_map(page, markers=False)
 
 
-def test_html_export_opens_offline(browser, app_dir, tmp_path):
+def test_shared_link_reproduces_the_view_in_a_new_browser(open_page, server):
+    link = server + "/?region=82&acteurs=ptce_pole,ples&lieu=commune:01008&presentation=1"
+    page = open_page(link)
+    wait_until(page, lambda: query(page.url).get("lieu") == "commune:01008")
+    view = drawing(page)
+    shared = page.url
+    other = open_page(shared)
+    assert drawing(other) == view
+    assert query(other.url) == query(shared)
+    assert abs(map_center(other)[0] - map_center(page)[0]) < 1e-6
+
+
+def test_registry_as_of_a_past_date_then_cleared(open_page, server):
+    page = open_page(server)
+    now = drawing(page)
+    field = page.get_by_role("textbox", name="Registre au (AAAA-MM-JJ)")
+    field.fill("2012-06-01")
+    field.press("Enter")
+    wait_until(page, lambda: query(page.url).get("au") == "2012-06-01")
+    drawn_map(page, markers=False)
+    field.fill("")
+    field.press("Enter")
+    wait_until(page, lambda: "au" not in query(page.url))
+    assert drawing(page) == now
+
+
+# ------------------------------------------------------------------ what the map shows
+def test_map_layers_hover_region_filter(open_page, server):
+    page = open_page(server)
+    frame = drawn_map(page)
+    paths = frame.locator("path.leaflet-interactive")
+    n_paths = paths.count()
+    assert n_paths > 5
+    # Hovering a member shows its name.
+    seen = set()
+    for i in range(n_paths):
+        paths.nth(i).dispatch_event("mouseover")
+        tip = frame.locator(".leaflet-tooltip")
+        if tip.count():
+            seen.add(tip.last.inner_text().strip())
+        paths.nth(i).dispatch_event("mouseout")
+        if seen & MEMBER_NAMES:
+            break
+    assert seen & MEMBER_NAMES, seen
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "carte.png"))
+    # Choosing a région narrows the map.
+    page.get_by_label("Région(s)").click()
+    page.keyboard.type("Rhône-Alpes")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    wait_until(page, lambda: "region=82" in page.url)
+    wait_until(page, lambda: 0 < path_count(page) < n_paths)
+    page.screenshot(path=str(ARTIFACTS / "carte-rhone-alpes.png"))
+
+
+def test_hostile_name_never_runs(open_page, server):
+    page = open_page(server + "/?region=82&acteurs=initiative")
+    frame = drawn_map(page)
+    frame.evaluate("""() => { for (const k in window) { const m = window[k];
+        if (m && m instanceof L.Map) { m.setZoom(13); } } }""")
+    page.wait_for_timeout(500)
+    icons = frame.locator(".leaflet-marker-icon")
+    for i in range(icons.count()):
+        icons.nth(i).dispatch_event("mouseover")
+        icons.nth(i).click(force=True)
+        page.wait_for_timeout(100)
+    text = frame.locator("body").inner_text()
+    assert "{{ 7*7 }}" in text  # shown as text, never evaluated
+    assert frame.evaluate("() => window.__pwned") is None
+    assert page.evaluate("() => window.__pwned") is None
+
+
+def test_html_export_opens_offline(open_page, app_dir, tmp_path):
     from typer.testing import CliRunner
 
     from territoires.cli import app
@@ -135,7 +273,7 @@ def test_html_export_opens_offline(browser, app_dir, tmp_path):
     out = tmp_path / "carte.html"
     r = CliRunner().invoke(app, ["export", "html", "-o", str(out), "--data-dir", str(app_dir)])
     assert r.exit_code == 0, r.output
-    page = browser.new_page()
+    page = open_page()
     blocked: list[str] = []
 
     def offline(route):
@@ -146,38 +284,32 @@ def test_html_export_opens_offline(browser, app_dir, tmp_path):
             route.abort()
 
     page.route("**/*", offline)
-    errors = watch(page)
     page.goto(out.as_uri())
     page.locator("path.leaflet-interactive").first.wait_for(timeout=15_000)
     assert page.locator("path.leaflet-interactive").count() > 5
     assert page.locator(".leaflet-marker-icon").count() > 0
     assert page.locator(".terr-legend").count() == 1
     assert not blocked, blocked
-    assert not errors, errors
-    page.close()
 
 
-def test_missing_store_shows_a_french_message_without_traceback(browser, tmp_path):
+def test_missing_store_shows_a_french_message_without_traceback(open_page, tmp_path):
     with dashboard(tmp_path) as url:
-        page = browser.new_page()
-        page.goto(url)
+        page = open_page(url)
         page.get_by_text("territoires geo build", exact=False).first.wait_for(timeout=30_000)
         body = page.inner_text("body")
         assert "Les données ne peuvent pas être chargées" in body
         assert "Traceback" not in body
-        page.close()
+        page.context.close()  # before the server stops: the page would keep trying to reconnect
 
 
-def test_upload_form_imports_after_confirmation(browser, app_dir, tmp_path):
+def test_upload_form_imports_after_confirmation(open_page, app_dir, tmp_path):
     f = tmp_path / "adherents.csv"
     f.write_bytes(
         "type;nom;niveau;commune;département;citation\n"
         "ptce_pole;Pôle du Revermont;commune;Saint-Martin;01;Nouveau pôle\n".encode("latin-1")
     )
     with dashboard(app_dir) as url:
-        page = browser.new_page(viewport={"width": 1400, "height": 1400})
-        errors = watch(page)
-        page.goto(url + "/donnees")
+        page = open_page(url + "/donnees", height=1400)
         page.get_by_text("Importer des adhérents ou des pôles").wait_for(timeout=60_000)
         page.locator("input[type=file]").set_input_files(str(f))
         page.get_by_text("1 ajout(s)").wait_for(timeout=30_000)
@@ -186,26 +318,26 @@ def test_upload_form_imports_after_confirmation(browser, app_dir, tmp_path):
         page.get_by_text("Registre mis à jour").wait_for(timeout=30_000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "import.png"), full_page=True)
-        page.close()
+        # The map of every later visitor shows the new pole.
+        other = open_page(url + "/?acteurs=ptce_pole&adherents=0")
+        drawn_map(other)
+        for p in (page, other):
+            p.context.close()  # before the server stops: the pages would keep trying to reconnect
     assert "Pôle du Revermont" in (app_dir / "registry" / "actors.csv").read_text(encoding="utf-8")
     assert "formulaire" in (app_dir / "registry" / "changelog.csv").read_text(encoding="utf-8")
-    assert not [e for e in errors if "404" not in e], errors  # 404: Streamlit probing /donnees/_stcore
 
 
-def test_filters_survive_moving_between_pages(browser, app_dir):
-    with dashboard(app_dir) as url:
-        page = browser.new_page(viewport={"width": 1400, "height": 950})
-        page.goto(url + "/?region=82&acteurs=ptce_pole&annee=2010")
-        map_frame(page)
-        page.get_by_role("link", name="Statistiques").click()
-        page.get_by_text("Statistiques régionales").wait_for(timeout=30_000)
-        wait_until(page, lambda: "statistiques" in page.url)
-        page.wait_for_timeout(1000)
-        assert "region=82" in page.url and "annee=2010" in page.url, page.url
-        body = page.inner_text("body")
-        assert "Rhône-Alpes" in body
-        assert "Choisissez au moins un type" not in body
-        page.get_by_role("link", name="Carte").click()
-        map_frame(page)
-        assert "region=82" in page.url
-        page.close()
+def test_filters_survive_moving_between_pages(open_page, server):
+    page = open_page(server + "/?region=82&acteurs=ptce_pole&annee=2010")
+    map_frame(page)
+    page.get_by_role("link", name="Statistiques").click()
+    page.get_by_text("Statistiques régionales").wait_for(timeout=30_000)
+    wait_until(page, lambda: "statistiques" in page.url)
+    page.wait_for_timeout(1000)
+    assert "region=82" in page.url and "annee=2010" in page.url, page.url
+    body = page.inner_text("body")
+    assert "Rhône-Alpes" in body
+    assert "Choisissez au moins un type" not in body
+    page.get_by_role("link", name="Carte").click()
+    map_frame(page)
+    assert "region=82" in page.url

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from territoires.cli import app
 from territoires.errors import DownloadError
-from territoires.geo import fetch, ign, store
+from territoires.geo import fetch, ign, reader, store
+from territoires.io import download
 from territoires.settings import geo_dir
 
 from httpfixture import LocalServer, body, slow, status, truncated
@@ -149,7 +150,7 @@ def test_fetch_rebuilds_the_store_from_a_local_feed(tmp_path, archive, store_dir
     assert manifest["source"]["edition"] == TITLE
     assert manifest["source"]["archive"]["md5_checked"] is True
     assert manifest["counts"]["communes"] == 4
-    com = store.load_level("communes", base=store_dir).set_index("code")
+    com = reader.load_level("communes", base=store_dir).set_index("code")
     assert com.at["2A004", "reg_2012"] == "94"
     assert com.at["2A004", "epci"] == "200066801"
     assert com.at["2A006", "epci"] is None or str(com.at["2A006", "epci"]) in ("<NA>", "None")
@@ -249,3 +250,61 @@ def test_a_feed_that_is_not_xml_is_refused():
         srv.routes["/feed"] = body(b"<html>maintenance", "text/html")
         with pytest.raises(DownloadError, match="Flux Atom illisible"):
             fetch.list_editions(srv.url + "/feed", s)
+
+
+def cut_then_ranges(data: bytes, seen: list, *, honour_ranges: bool):
+    """First answer cut after half the file; then the rest from the asked byte (or the whole file again)."""
+
+    def handle(h) -> None:
+        seen.append((h.headers.get("Range"), h.headers.get("If-Range")))
+        asked = h.headers.get("Range")
+        if len(seen) == 1 or not asked or not honour_ranges:
+            h.send_response(200)
+            h.send_header("Accept-Ranges", "bytes" if honour_ranges else "none")
+            h.send_header("ETag", '"v1"')
+            h.send_header("Content-Length", str(len(data)))
+            h.end_headers()
+            h.wfile.write(data if len(seen) > 1 else data[: len(data) // 2])
+            h.wfile.flush()
+            h.close_connection = True
+            return
+        start = int(asked.removeprefix("bytes=").split("-")[0])
+        h.send_response(206)
+        h.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        h.send_header("Content-Length", str(len(data) - start))
+        h.send_header("ETag", '"v1"')
+        h.end_headers()
+        h.wfile.write(data[start:])
+
+    return handle
+
+
+@pytest.mark.parametrize("honour_ranges", [True, False], ids=["resumed", "restarted"])
+def test_a_download_cut_midway_is_taken_up_again(store_dir, archive, honour_ranges, monkeypatch):
+    monkeypatch.setattr(download, "CHUNK", 64)  # the tiny archive arrives in several blocks, as a real one does
+    seen: list = []
+    with LocalServer() as srv:
+        srv.routes[archive_path()] = cut_then_ranges(archive, seen, honour_ranges=honour_ranges)
+        manifest = fetch.fetch(srv.url + archive_path(), base=store_dir, retries=1, timeout=5)
+    (first, second) = seen
+    assert first == (None, None)
+    start = int(second[0].removeprefix("bytes=").rstrip("-"))
+    assert 0 < start <= len(archive) // 2  # the second request asks for the rest only…
+    assert second[1] == '"v1"'  # …of the same file
+    # The checksums run over the two parts as over one file: the archive is the one served.
+    assert manifest["source"]["archive"]["sha256"] == hashlib.sha256(archive).hexdigest()
+    assert manifest["source"]["archive"]["bytes"] == len(archive)
+    assert manifest["counts"]["communes"] == 4
+
+
+def test_server_errors_are_asked_again_client_errors_are_not(store_dir):
+    with LocalServer() as srv:
+        srv.routes[archive_path()] = status(502)
+        with pytest.raises(DownloadError, match="HTTP 502"):
+            fetch.fetch(srv.url + archive_path(), base=store_dir, retries=2, timeout=5)
+        assert srv.hits[archive_path()] == 3  # the first request and two more, by urllib3's Retry
+        srv.routes[archive_path()] = status(403)
+        srv.hits.clear()
+        with pytest.raises(DownloadError, match="HTTP 403"):
+            fetch.fetch(srv.url + archive_path(), base=store_dir, retries=2, timeout=5)
+        assert srv.hits[archive_path()] == 1

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import shapely
 
+from territoires.geo import reader, store
 from territoires.geo import reference as ref
-from territoires.geo import store
 from territoires.geo.build import equal_area_km2
+from territoires.geo.layout import LEVELS
 
 pytestmark = pytest.mark.realdata
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.realdata
 @pytest.fixture(scope="module")
 def levels(real_store):
     base = real_store.parent
-    return {lvl: store.load_level(lvl, base=base) for lvl in store.LEVELS}
+    return {lvl: reader.load_level(lvl, base=base) for lvl in LEVELS}
 
 
 def test_counts(levels):
@@ -82,9 +83,10 @@ def test_regions_2012_areas_match_insee(levels):
 
 
 def test_regions_2012_overlap_the_independent_reference(levels):
-    from conftest import SHARED
+    from territoires.settings import REPO_ROOT
 
-    path = SHARED / "reference" / "regions-2015-reference.geojson"
+    # Reference material of the development environment, which asks that it not be copied into the project.
+    path = REPO_ROOT.parent / "shared" / "reference" / "regions-2015-reference.geojson"
     if not path.exists():
         pytest.skip("../shared/reference absent")
     refg = gpd.read_file(path)

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from territoires.cli import app
 from territoires.errors import DataFileError
-from territoires.geo import store
+from territoires.geo import reader, store
+from territoires.io.checksum import sha256_file
 from territoires.settings import geo_dir
 
 runner = CliRunner()
@@ -28,15 +29,15 @@ def test_written_store_passes_the_check(store_dir):
     assert manifest["crs"] == "EPSG:4326"
     assert manifest["source"]["licence"] == "CC0"
     for rel, info in manifest["files"].items():
-        assert store.sha256_file(geo_dir(store_dir) / rel) == info["sha256"]
+        assert sha256_file(geo_dir(store_dir) / rel) == info["sha256"]
     assert any("Llívia" in e["nom"] for e in manifest["repairs"]["enclaves_kept"])
 
 
 def test_load_level_keeps_codes_as_strings(store_dir):
-    df = store.load_level("communes", base=store_dir)
+    df = reader.load_level("communes", base=store_dir)
     assert df["code"].tolist()[:1] == ["01001"]
     assert "2A004" in set(df["code"])
-    disp = store.load_level("departements", scale="france", base=store_dir)
+    disp = reader.load_level("departements", scale="france", base=store_dir)
     assert set(disp.columns) >= {"code", "nom", "reg", "reg_2012", "geometry"}
 
 
@@ -76,9 +77,7 @@ def _rewrite(store_dir, level, df):
     df.to_parquet(path)
     mpath = geo_dir(store_dir) / store.MANIFEST
     manifest = json.loads(mpath.read_text())
-    manifest["files"][f"{level}.parquet"].update(
-        sha256=store.sha256_file(path), bytes=path.stat().st_size, rows=len(df)
-    )
+    manifest["files"][f"{level}.parquet"].update(sha256=sha256_file(path), bytes=path.stat().st_size, rows=len(df))
     mpath.write_text(json.dumps(manifest))
     return path
 
@@ -87,7 +86,7 @@ def test_wrong_crs_is_named(store_dir):
     df = gpd.read_parquet(geo_dir(store_dir) / "regions.parquet").to_crs(3857)
     _rewrite(store_dir, "regions", df)
     with pytest.raises(DataFileError, match="EPSG:4326") as exc:
-        store.load_level("regions", base=store_dir)
+        reader.load_level("regions", base=store_dir)
     assert "regions.parquet" in exc.value.message
     assert not store.check_store(store_dir).ok
 
@@ -97,7 +96,7 @@ def test_wrong_schema_names_file_column_and_values(store_dir):
     df["code"] = ["1", "2A", "66", "75"]
     _rewrite(store_dir, "departements", df)
     with pytest.raises(DataFileError) as exc:
-        store.load_level("departements", base=store_dir)
+        reader.load_level("departements", base=store_dir)
     msg = exc.value.message
     assert "departements.parquet" in msg and "'code'" in msg and "'1'" in msg
 
@@ -107,7 +106,7 @@ def test_numeric_codes_are_refused(store_dir):
     df["code"] = df["code"].astype(int)
     _rewrite(store_dir, "regions", df)
     with pytest.raises(DataFileError, match="codes en texte"):
-        store.load_level("regions", base=store_dir)
+        reader.load_level("regions", base=store_dir)
 
 
 def test_invalid_geometry_is_refused(store_dir):
@@ -117,7 +116,7 @@ def test_invalid_geometry_is_refused(store_dir):
     df.loc[0, "geometry"] = Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])  # bow-tie
     _rewrite(store_dir, "regions", df)
     with pytest.raises(DataFileError, match="invalides"):
-        store.load_level("regions", base=store_dir)
+        reader.load_level("regions", base=store_dir)
 
 
 def test_failed_build_leaves_the_store_as_it_was(store_dir, built, monkeypatch):
@@ -140,7 +139,7 @@ def test_failed_build_leaves_the_store_as_it_was(store_dir, built, monkeypatch):
 
 def test_missing_store_gives_a_french_message(tmp_path):
     with pytest.raises(DataFileError, match="territoires geo build"):
-        store.load_level("communes", base=tmp_path)
+        reader.load_level("communes", base=tmp_path)
     result = runner.invoke(app, ["geo", "check", "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "Manifeste" in result.output

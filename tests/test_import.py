@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 from territoires.cli import app
 from territoires.dataset import load_dataset
 from territoires.registry import importer
-from territoires.registry.store import FileStore, SqlStore, open_store
+from territoires.registry.database import SqlStore
+from territoires.registry.storage import FileStore, open_store
 
 STAFF = (
     "type;nom;niveau;commune;département;citation\n"
@@ -98,10 +99,11 @@ def test_import_valid_rows_then_map_stats_changelog_and_as_of(app_dir, backend, 
     assert (pole["code"], pole["kind"]) == ("01003", "ptce_pole")  # Saint-Martin in Ain, not in Corsica
     assert "Pôle sans département" not in set(placed["name"])
     # On the map…
-    from territoires.maps import MapData, build_map
     from territoires.state import MapState
+    from territoires.webmap.compose import build_map
+    from territoires.webmap.geometry import GeometryCache
 
-    html = build_map(MapData(ds), MapState()).get_root().render()
+    html = build_map(GeometryCache(ds), MapState()).get_root().render()
     assert "Ville de Foissiat" in html and "Pôle de la Bresse" in html
     # …in the statistics…
     from territoires import stats
@@ -155,6 +157,24 @@ def test_encodings_and_separators_are_detected(app_dir, tmp_path, sep, encoding)
     assert list(df.columns)[:2] == ["type", "nom"]
     assert df.iloc[0, 1] == "Ville de Foissiat"
     assert df.iloc[1, 1] == "Pôle de la Bresse"
+
+
+def test_utf16_with_bom_is_read(app_dir, tmp_path):
+    df = importer.read_table(staff_file(tmp_path, STAFF.replace(";", "\t"), "utf-16"))
+    assert list(df.columns) == ["type", "nom", "niveau", "commune", "département", "citation"]
+    assert df.iloc[1, 1] == "Pôle de la Bresse"
+    assert df.iloc[2, 5] == "Ligne ambiguë"
+
+
+def test_cp1252_with_semicolons_is_read(app_dir, tmp_path):
+    # Œ, ’, € and « » exist in Windows-1252 but not in Latin-1: read as Latin-1 they would be control characters.
+    text = "type;nom;niveau;code;citation\nptce_pole;Cœur d’Ain;commune;01003;« 1 000 € par an »\n"
+    raw = text.encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    df = importer.read_table(staff_file(tmp_path, text, "cp1252"))
+    assert list(df.columns) == ["type", "nom", "niveau", "code", "citation"]
+    assert df.iloc[0].tolist() == ["ptce_pole", "Cœur d’Ain", "commune", "01003", "« 1 000 € par an »"]
 
 
 def test_xlsx_import(app_dir, tmp_path, monkeypatch):

@@ -11,118 +11,12 @@ from typer.testing import CliRunner
 
 from territoires.cli import app
 from territoires.errors import DataFileError
-from territoires.registry import export, loader
+from territoires.registry import downloads, storage
 from territoires.registry.check import check_registry
-from territoires.registry.schema import COLUMNS
+
+from synthetic import ROWS, write_registry
 
 runner = CliRunner()
-
-
-def row(**kw):
-    r = dict.fromkeys(COLUMNS, "")
-    r.update(
-        new_member="false",
-        precision="territoire",
-        source_section="Adhérents au 31 août 2012",
-        source_quote="Villes : … Gex …",
-    )
-    r.update({k: str(v) for k, v in kw.items()})
-    return r
-
-
-ROWS = [
-    row(id="m-ville-gex", kind="rtes_member", name="Gex", official_name="Gex", level="commune", code="01008"),
-    row(
-        id="m-ville-ajaccio",
-        kind="rtes_member",
-        name="Saint-Martin",
-        level="commune",
-        code="2A004",
-        notes="Homonyme : la Corse-du-Sud",
-    ),
-    row(id="m-dep-01", kind="rtes_member", name="Ain", level="departement", code="01", new_member="true"),
-    row(id="m-reg-82", kind="rtes_member", name="Rhône-Alpes", level="region_2012", code="82"),
-    row(
-        id="m-epci-bugey",
-        kind="rtes_member",
-        name="Bugey",
-        level="epci",
-        code="240100001",
-        siren_2012="240100001",
-        successor_code="200000001",
-    ),
-    row(
-        id="ca-x",
-        kind="rtes_board_member",
-        name="Une Élue",
-        level="commune",
-        code="01008",
-        represents="m-ville-gex",
-        role="Présidente",
-    ),
-    row(
-        id="ptce-x",
-        kind="ptce_pole",
-        name="Pôle X",
-        level="region_2012",
-        code="82",
-        precision="region",
-        test_pole="true",
-        jobs="250",
-    ),
-    row(
-        id="rf-x",
-        kind="regional_figure",
-        name="Réponses",
-        level="national",
-        code="FR",
-        precision="national",
-        figure_label="Réponses",
-        figure_value="150",
-        figure_approx="false",
-    ),
-    row(id="m-cantal", kind="rtes_member", name="Ceyzériat", level="commune", code="01004"),
-    row(
-        id="m-none",
-        kind="rtes_member",
-        name="Pays flou",
-        level="none",
-        precision="inconnue",
-        notes="non localisé : périmètre inconnu",
-    ),
-]
-PERIMETERS = [
-    {
-        "siren_2012": "240100001",
-        "nom_2012": "CC du Bugey 2012",
-        "commune_2012": "01001",
-        "nom_commune_2012": "Ambérieu",
-        "commune": "01001",
-    },
-    {
-        "siren_2012": "240100001",
-        "nom_2012": "CC du Bugey 2012",
-        "commune_2012": "01010",
-        "nom_commune_2012": "Lompnes",
-        "commune": "01009",
-    },
-]
-
-
-def write_registry(base, rows=ROWS, perimeters=PERIMETERS):
-    d = base / "registry"
-    d.mkdir(parents=True, exist_ok=True)
-    with open(d / "actors.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS)
-        w.writeheader()
-        w.writerows(rows)
-    with open(d / "perimetres_2012.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(perimeters[0]))
-        w.writeheader()
-        w.writerows(perimeters)
-    (d / "alias_communes.csv").write_text("name,dep,code,reason\nAmbérieu-en-Bugey,01,01001,nom d'usage\n")
-    (d / "fusions_communes.csv").write_text("code_2012,nom_2012,code,reason\n01099,Absorbée,01002,fusion\n")
-    return d
 
 
 @pytest.fixture
@@ -132,13 +26,15 @@ def reg_dir(store_dir):
 
 
 def test_loader_types(reg_dir):
-    reg = loader.load_registry(reg_dir)
+    reg = storage.load_registry(reg_dir)
     a = reg.actors.set_index("id")
     assert a.at["m-ville-ajaccio", "code"] == "2A004"
     assert a.at["m-dep-01", "code"] == "01"  # leading zero kept
-    assert a.at["m-dep-01", "new_member"] is True or bool(a.at["m-dep-01", "new_member"])
+    # read as booleans: the strings "true" and "false" would both be truthy
+    assert a["new_member"].dtype == bool and a["test_pole"].dtype == "boolean"
+    assert a.index[a["new_member"]].tolist() == ["m-dep-01"]
+    assert a.index[a["test_pole"].fillna(False)].tolist() == ["ptce-x"]
     assert a.at["ptce-x", "jobs"] == 250.0
-    assert bool(a.at["ptce-x", "test_pole"])
 
 
 def test_check_passes_and_reports(reg_dir):
@@ -200,14 +96,14 @@ def test_schema_error_names_file_column_and_values(store_dir):
     rows[2]["level"] = "canton"
     write_registry(store_dir, rows)
     with pytest.raises(DataFileError) as exc:
-        loader.load_registry(store_dir)
+        storage.load_registry(store_dir)
     msg = exc.value.message
     assert "actors.csv" in msg and "'level'" in msg and "canton" in msg and "ligne" in msg
 
 
 def test_export_csv_and_geojson(reg_dir, tmp_path):
     out = tmp_path / "r.csv"
-    assert export.export(out, fmt="csv", base=reg_dir) == len(ROWS)
+    assert downloads.export(out, fmt="csv", base=reg_dir) == len(ROWS)
     with open(out, encoding="utf-8") as fh:
         data = {r["id"]: r for r in csv.DictReader(fh)}
     assert {"id", "kind", "name", "level", "code", "dep", "reg", "reg_2012", "source_section"} <= set(
@@ -218,13 +114,13 @@ def test_export_csv_and_geojson(reg_dir, tmp_path):
     assert data["m-dep-01"]["reg_2012"] == "82"
     assert data["m-epci-bugey"]["n_communes"] == "2"
     gj = tmp_path / "r.geojson"
-    export.export(gj, fmt="geojson", resolution="full", base=reg_dir)
+    downloads.export(gj, fmt="geojson", resolution="full", base=reg_dir)
     feats = {f["properties"]["id"]: f for f in json.loads(gj.read_text())["features"]}
     from shapely.geometry import shape
 
-    from territoires.geo import store
+    from territoires.geo import reader
 
-    com = store.load_level("communes", base=reg_dir).set_index("code")
+    com = reader.load_level("communes", base=reg_dir).set_index("code")
     expected = com.loc[["01001", "01009"], "geometry"].union_all()
     bugey = shape(feats["m-epci-bugey"]["geometry"])  # the 2012 perimeter: 01001 ∪ 01009
     assert bugey.symmetric_difference(expected).area < 1e-9

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from territoires.registry import loader
+from territoires.geo.reader import Boundaries
+from territoires.registry import storage
 from territoires.registry.check import check_registry
-from territoires.registry.join import Boundaries, join
+from territoires.registry.join import join
 from territoires.registry.resolve import normalize
 
-from conftest import SHARED
-
 pytestmark = pytest.mark.realdata
-SEED = SHARED / "seed" / "000_17c968a1966b435e.txt"
+# The member list of the newsletter, verbatim from its text (see tests/data/README.md).
+SEED = Path(__file__).parent / "data" / "adherents-31-aout-2012.txt"
 
 
 @pytest.fixture(scope="module")
 def reg(real_store):
-    return loader.load_registry()
+    return storage.load_registry()
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +58,6 @@ def printed_member_list() -> dict[str, list[str]]:
 
 
 def test_every_printed_member_is_in_the_registry(reg):
-    if not SEED.exists():
-        pytest.skip("../shared/seed absent")
     lists = printed_member_list()
     assert [len(v) for v in lists.values()] == [16, 12, 29, 31]
     names = {squash(n) for n in reg.actors.loc[reg.actors["kind"] == "rtes_member", "name"]}
@@ -138,14 +137,15 @@ def test_every_placed_record_has_a_shape(joined):
 def test_registry_manifest_matches_the_files():
     import json
 
-    from territoires.geo.store import sha256_file
-    from territoires.registry.manifest import FILES, MANIFEST, changed_files
+    from territoires.io.checksum import sha256_file
+    from territoires.registry.files import MANIFEST_FILE, TABLES, registry_dir
+    from territoires.registry.manifest import changed_files
 
-    d = loader.registry_dir()
-    manifest = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
+    d = registry_dir()
+    manifest = json.loads((d / MANIFEST_FILE).read_text(encoding="utf-8"))
     for key in ("source", "vintage", "licence"):
         assert manifest[key]
-    assert set(manifest["files"]) == set(FILES)
+    assert set(manifest["files"]) == set(TABLES)
     for name, info in manifest["files"].items():
         assert sha256_file(d / name) == info["sha256"], name
     assert changed_files() == []

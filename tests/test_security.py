@@ -74,10 +74,9 @@ def test_url_only_http():
 def mapdata(tmp_path_factory):
     from territoires.dataset import load_dataset
     from territoires.geo import build, store
-    from territoires.maps import MapData
-    from test_registry import ROWS, row, write_registry
+    from territoires.webmap.geometry import GeometryCache
 
-    from synthetic import make_source
+    from synthetic import ROWS, make_source, row, write_registry
 
     d = tmp_path_factory.mktemp("hostile")
     store.write_store(build.build(make_source()), {"source": "test"}, d)
@@ -86,21 +85,22 @@ def mapdata(tmp_path_factory):
         row(id="h2", kind="ptce_pole", name="y", level="commune", code="2A004", precision="commune"),
     ]
     write_registry(d, ROWS + extra)
-    return MapData(load_dataset(d))
+    return GeometryCache(load_dataset(d))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=hostile_text, quote=hostile_text)
 @example(name="{{ 7*7 }}", quote="{% raw %}")
 def test_map_renders_hostile_names_as_text(mapdata, name, quote):
-    from territoires.maps import build_map
     from territoires.state import MapState
+    from territoires.webmap.compose import build_map
 
     placed = mapdata.ds.placed
     idx = placed.index[placed["id"].isin(["h1", "m-ville-gex"])]
     placed.loc[idx, "name"] = name
     placed.loc[idx, "source_quote"] = quote
-    mapdata.__dict__.pop("_popups", None)  # popups are cached per dataset: rebuild them
+    mapdata.popups = None  # popups and markers are cached per dataset: rebuild them
+    mapdata.markers.clear()
     html_out = build_map(mapdata, MapState(presentation=True)).get_root().render()
     # the name arrives escaped (HTML entities, themselves \u-escaped inside script JSON)
     escaped = safe.script_json(safe.text(name))[1:-1]

@@ -13,14 +13,16 @@ from territoires.cli import app
 from territoires.dataset import load_dataset
 from territoires.errors import DataFileError
 from territoires.geo import store
-from territoires.maps import MapData, build_map
+from territoires.geo.layout import level_path
 from territoires.registry import loader
 from territoires.state import MapState
+from territoires.webmap.compose import build_map
+from territoires.webmap.geometry import GeometryCache
 
 IDS = re.compile(r"_[0-9a-f]{32}")
 
 
-def html(md: MapData, state: MapState) -> str:
+def html(md: GeometryCache, state: MapState) -> str:
     """The rendered map, with folium's random element ids made equal."""
     return IDS.sub("_id", build_map(md, state).get_root().render())
 
@@ -29,7 +31,7 @@ def test_the_snapshot_draws_the_same_maps_as_a_fresh_load(app_dir):
     path, written = snapshot.prepare(app_dir)
     assert written and path == app_dir / "cache" / "demarrage.pkl" and path.exists()
     assert snapshot.prepare(app_dir) == (path, False), "current: not written again"
-    fresh = MapData(load_dataset(app_dir))
+    fresh = GeometryCache(load_dataset(app_dir))
     kept = snapshot.load(app_dir)
     assert kept is not None
     for state in (MapState(), MapState(regions=("82",), layers=("departements", "communes")), MapState(year=2000)):
@@ -39,8 +41,8 @@ def test_the_snapshot_draws_the_same_maps_as_a_fresh_load(app_dir):
 
 def test_the_snapshot_leaves_out_the_largest_levels(app_dir):
     snapshot.prepare(app_dir)
-    b = snapshot.load(app_dir).boundaries("france")
-    assert "communes" not in b._cache and "epci" not in b._cache
+    b = snapshot.load(app_dir).boundaries_at("france")
+    assert "communes" not in b.loaded() and "epci" not in b.loaded()
     assert len(b.communes) > 0, "read again on demand"
 
 
@@ -83,13 +85,13 @@ def test_a_damaged_snapshot_is_ignored(app_dir, damage, caplog):
 
 def test_a_missing_boundary_file_is_still_reported(app_dir):
     snapshot.prepare(app_dir)
-    store.level_path("communes", "region", app_dir).unlink()
+    level_path("communes", "region", app_dir).unlink()
     with pytest.raises(DataFileError):
         snapshot.load(app_dir)
 
 
 def test_no_snapshot_with_a_database_registry(app_dir, monkeypatch):
-    md = MapData(load_dataset(app_dir))
+    md = GeometryCache(load_dataset(app_dir))
     monkeypatch.setenv("TERRITOIRES_DATABASE_URL", "postgresql://nowhere/none")
     assert snapshot.key(app_dir) is None
     assert snapshot.save(md, app_dir) is None

@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from territoires import charts, fmt, stats
 from territoires.cli import app
 from territoires.dataset import load_dataset
-from test_registry import ROWS, row, write_registry
+
+from synthetic import ROWS, row, write_registry
 
 runner = CliRunner()
 FRANCE = 2_145_900

@@ -2,7 +2,7 @@
 
 The boundary store's attribute tables (no geometry) and the registry placed in
 its territories.  Geometries are loaded separately, per display scale, by the
-map (``territoires.maps``).
+map (:class:`territoires.geo.reader.Boundaries`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from typing import Any
 import pandas as pd
 
 from territoires.geo import store
+from territoires.geo.reader import load_attributes
+from territoires.registry.changes import as_of as registry_as_of
 from territoires.registry.join import place
 from territoires.registry.loader import Registry
+from territoires.registry.storage import open_store
 
 
 @dataclass
@@ -39,13 +42,9 @@ def load_dataset(base: Path | None = None, as_of: str = "") -> Dataset:
     """
     store.ensure_complete(base)
     levels = {
-        lvl: store.load_attributes(lvl, base=base)
-        for lvl in ("communes", "departements", "regions", "regions_2012", "epci")
+        lvl: load_attributes(lvl, base=base) for lvl in ("communes", "departements", "regions", "regions_2012", "epci")
     }
     manifest = store.read_manifest(base)
-    from territoires.registry.store import as_of as registry_as_of
-    from territoires.registry.store import open_store
-
     registry_store = open_store(base)
     reg = registry_store.load()
     changelog = registry_store.changelog()

@@ -10,8 +10,6 @@ The browser decodes with :data:`DECODER_JS` (a few lines, no library).
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import shapely
 
@@ -57,23 +55,6 @@ def fragment(props: dict, geom: shapely.Geometry | None, k: int) -> str | None:
 def layer_data(fragments: list[str], k: int) -> str:
     """The JSON of a layer from its features' fragments."""
     return f'{{"k":{k},"f":[{",".join(f for f in fragments if f)}]}}'
-
-
-def decode(data: str) -> list[tuple[dict, list]]:
-    """Python twin of the JS decoder (for tests): ``[(props, [[[(x, y), …], …], …]), …]``."""
-    d = json.loads(data)
-    k = d["k"]
-    out = []
-    for props, polys in d["f"]:
-        decoded = []
-        for poly in polys:
-            rings = []
-            for r in poly:
-                xy = np.cumsum(np.asarray(r, dtype=np.int64).reshape(-1, 2), axis=0) / k
-                rings.append([tuple(p) for p in xy])
-            decoded.append(rings)
-        out.append((props, decoded))
-    return out
 
 
 # terrLayer(data, opts): decode, build an L.geoJSON layer with a per-layer style (fill colour
@@ -179,33 +160,6 @@ def topology(items: list[tuple[dict, shapely.Geometry]], k: int) -> str:
     it = iter(ring_refs)
     out_feats = [[props, [[next(it) for _ in poly] for poly in polys]] for props, polys in feats]
     return script_json({"k": k, "a": out_arcs, "f": out_feats})
-
-
-def decode_topology(data: str) -> list[tuple[dict, list]]:
-    """Python twin of the JS topology decoder (for tests): rings as closed point lists."""
-    d = json.loads(data)
-    k = d["k"]
-    arcs, prev = [], np.zeros(2, dtype=np.int64)
-    for a in d["a"]:
-        q = np.asarray(a, dtype=np.int64).reshape(-1, 2)
-        q[0] += prev
-        pts = np.cumsum(q, axis=0)
-        prev = pts[0]
-        arcs.append(pts.tolist())
-    out = []
-    for props, polys in d["f"]:
-        decoded = []
-        for poly in polys:
-            rings = []
-            for refs in poly:
-                pts: list = []
-                for ref in refs:
-                    a = arcs[ref] if ref >= 0 else arcs[~ref][::-1]
-                    pts.extend(a if not pts else a[1:])
-                rings.append([(x / k, y / k) for x, y in pts])
-            decoded.append(rings)
-        out.append((props, decoded))
-    return out
 
 
 TOPOLOGY_JS = """

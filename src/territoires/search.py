@@ -64,7 +64,9 @@ def actors_in(ds: Dataset, place: str) -> pd.DataFrame:
     for a in ds.placed[~ds.placed["kind"].isin(["rtes_member", "regional_figure"])].itertuples(index=False):
         if a.level in ("national", "none"):
             continue
-        codes = set(territory_communes(ds.registry, com, a.level, a.commune if a.level == "point" else a.code))
+        codes = set(
+            territory_communes(ds.registry.perimeters, com, a.level, a.commune if a.level == "point" else a.code)
+        )
         if codes & target:
             inside = codes <= target
             rows.append(

@@ -3,7 +3,8 @@
 Without it the dashboard's first visitor waits while the server parses and checks the
 registry, places it in its territories, reads the display geometries and encodes them
 (~0.6 s of CPU on 2 cores, on top of the imports).  The snapshot holds the result of that
-work for the default view (``MapData`` with its dataset and its national-scale caches) in
+work for the default view (a :class:`~territoires.webmap.geometry.GeometryCache` with its dataset
+and its national-scale caches) in
 ``<data>/cache/demarrage.pkl``.
 
 It is keyed on everything it is derived from: the boundary store's manifest, the registry's
@@ -27,8 +28,12 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from territoires.dataset import load_dataset
+from territoires.geo import store
 from territoires.io.atomic import write_bytes_atomic
 from territoires.settings import data_dir, database_url
+from territoires.state import MapState
+from territoires.webmap.geometry import GeometryCache
 
 FORMAT = 1
 MAGIC = b"territoires-demarrage"
@@ -55,9 +60,8 @@ def key(base: Path | None = None) -> str | None:
     """The fingerprint of what the snapshot is made from, or None when there can be no snapshot."""
     if database_url():
         return None
-    from territoires.geo import store
     from territoires.registry import loader
-    from territoires.registry.store import CHANGELOG_FILE, TABLES
+    from territoires.registry.files import CHANGELOG_FILE, TABLES
 
     h = hashlib.sha256()
     h.update(f"{FORMAT}|{sys.version}".encode())
@@ -74,30 +78,13 @@ def key(base: Path | None = None) -> str | None:
     return h.hexdigest()
 
 
-def _slim(md):
-    """A copy of ``md`` with the national-scale caches only, without the largest levels."""
-    from territoires.maps import MapData
-    from territoires.registry.join import Boundaries
-
-    out = MapData(md.ds)
-    for name, value in md.__dict__.items():
-        if name == "ds" or name.startswith("_topo"):
-            continue
-        if isinstance(value, Boundaries):
-            b = Boundaries(value.base, scale=value.scale)
-            b._cache = {lv: g for lv, g in value._cache.items() if lv not in _LEFT_OUT}
-            value = b
-        out.__dict__[name] = value
-    return out
-
-
-def save(md, base: Path | None = None) -> Path | None:
-    """Write the snapshot of ``md`` (atomically); return its path, or None when there can be none."""
+def save(cache: GeometryCache, base: Path | None = None) -> Path | None:
+    """Write the snapshot of ``cache`` (atomically); return its path, or None when there can be none."""
     k = key(base)
     if k is None:
         return None
     target = path(base)
-    payload = pickle.dumps(_slim(md), protocol=pickle.HIGHEST_PROTOCOL)
+    payload = pickle.dumps(cache.national_part(_LEFT_OUT), protocol=pickle.HIGHEST_PROTOCOL)
     write_bytes_atomic(target, _header(k) + b"\n" + payload)
     return target
 
@@ -116,8 +103,8 @@ def is_current(base: Path | None = None) -> bool:
         return False
 
 
-def load(base: Path | None = None):
-    """The ``MapData`` of the snapshot if it matches the current data and code, else None."""
+def load(base: Path | None = None) -> GeometryCache | None:
+    """The ``GeometryCache`` of the snapshot if it matches the current data and code, else None."""
     target = path(base)
     if not target.exists():
         return None
@@ -126,14 +113,15 @@ def load(base: Path | None = None):
         with open(target, "rb") as fh:
             if k is None or fh.readline().rstrip(b"\n") != _header(k):
                 return None
-            md = pickle.loads(fh.read())  # noqa: S301 — our own cache, in our data directory
+            cache = pickle.loads(fh.read())  # noqa: S301 — our own cache, in our data directory
     except Exception:  # a damaged or foreign file: ignored, the data are loaded normally
         log.warning("instantané de démarrage illisible, ignoré : %s", target, exc_info=True)
         return None
-    from territoires.geo import store
-
+    if not isinstance(cache, GeometryCache):
+        log.warning("instantané de démarrage d'un autre type, ignoré : %s", target)
+        return None
     store.ensure_complete(base)  # the files the other views read must still be there
-    return md
+    return cache
 
 
 def prepare(base: Path | None = None) -> tuple[Path | None, bool]:
@@ -143,10 +131,8 @@ def prepare(base: Path | None = None) -> tuple[Path | None, bool]:
     """
     if load(base) is not None:
         return path(base), False
-    from territoires.dataset import load_dataset
-    from territoires.maps import MapData, build_map
-    from territoires.state import MapState
+    from territoires.webmap.compose import build_map  # folium: only to prepare, never to load
 
-    md = MapData(load_dataset(base))
-    build_map(md, MapState())
-    return save(md, base), True
+    cache = GeometryCache(load_dataset(base))
+    build_map(cache, MapState())
+    return save(cache, base), True

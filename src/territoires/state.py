@@ -31,6 +31,23 @@ YEARS = (1996, 2012)
 
 
 @dataclass(frozen=True)
+class RegionSystem:
+    """The régions of 2012 (22 + 5) or of today: which boundary level, column and grouping they use."""
+
+    key: str  # "2012" | "2016"
+    level: str  # boundary level: "regions_2012" | "regions"
+    column: str  # the région column of communes, départements and placed records
+    by: str  # statistics grouping and registry level: "region_2012" | "region"
+    label: str  # name of the boundary layer
+
+
+SYSTEMS = {
+    "2012": RegionSystem("2012", "regions_2012", "reg_2012", "region_2012", "Régions de 2012"),
+    "2016": RegionSystem("2016", "regions", "reg", "region", "Régions (2016)"),
+}
+
+
+@dataclass(frozen=True)
 class MapState:
     """Everything that decides what the map, the tables and the exports show."""
 
@@ -76,9 +93,19 @@ class MapState:
         )
 
     @property
+    def region_system(self) -> RegionSystem:
+        """The région system of the state: the one place that tells 2012 from today's régions."""
+        return SYSTEMS.get(self.system, SYSTEMS["2012"])
+
+    @property
     def by(self) -> str:
         """The statistics grouping that matches the région system."""
-        return "region_2012" if self.system == "2012" else "region"
+        return self.region_system.by
+
+    @property
+    def scale(self) -> str:
+        """The display scale of the geometries: regional detail when the view is narrowed."""
+        return "region" if (self.regions or self.communes_of) else "france"
 
 
 def _valid_place(p: str) -> bool:

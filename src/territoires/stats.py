@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from territoires.registry.join import territory_communes
 from territoires.state import MAP_KINDS
 
 BY = ("region_2012", "region", "departement")
@@ -56,7 +57,7 @@ class Territories:
 
     by: str
     table: pd.DataFrame  # index code: nom, population, area_km2
-    communes: pd.DataFrame  # index code: dep, reg, reg_2012, population, area_km2
+    communes: pd.DataFrame  # index code: dep, reg, reg_2012, epci, population, area_km2
     vintage: dict[str, str] = field(default_factory=dict)
 
 
@@ -67,7 +68,7 @@ def territories(levels: dict[str, pd.DataFrame], by: str, vintage: dict[str, str
     level = {"region_2012": "regions_2012", "region": "regions", "departement": "departements"}[by]
     t = pd.DataFrame(levels[level]).set_index("code")[["nom", "population", "area_km2"]]
     t["population"] = t["population"].astype("Float64")
-    c = pd.DataFrame(levels["communes"]).set_index("code")[["dep", "reg", "reg_2012", "population", "area_km2"]]
+    c = pd.DataFrame(levels["communes"]).set_index("code")[["dep", "reg", "reg_2012", "epci", "population", "area_km2"]]
     return Territories(by=by, table=t, communes=c, vintage=vintage or {})
 
 
@@ -177,23 +178,13 @@ def concentration(table: pd.DataFrame, kind: str, by: str) -> Concentration:
 
 # ---------------------------------------------------------------------- coverage
 def member_communes(joined: pd.DataFrame, reg_perimeters: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
-    """Which communes each RTES member's territory holds (a région holds all its communes)."""
+    """Which communes each RTES member's territory holds (:func:`~territoires.registry.join.territory_communes`).
+
+    ``communes`` is indexed by code with ``epci``, ``dep``, ``reg`` and ``reg_2012``.
+    """
     rows = []
-    members = joined[joined["kind"] == "rtes_member"]
-    for m in members.itertuples(index=False):
-        if m.level == "region_2012":
-            codes = communes.index[communes["reg_2012"] == m.code]
-        elif m.level == "region":
-            codes = communes.index[communes["reg"] == m.code]
-        elif m.level == "departement":
-            codes = communes.index[communes["dep"] == m.code]
-        elif m.level == "epci":
-            codes = reg_perimeters.loc[reg_perimeters["siren_2012"] == m.code, "commune"].unique()
-        elif m.level == "commune":
-            codes = [m.code]
-        else:
-            codes = []
-        rows.extend((m.id, m.level, c) for c in codes)
+    for m in joined[joined["kind"] == "rtes_member"].itertuples(index=False):
+        rows.extend((m.id, m.level, c) for c in territory_communes(reg_perimeters, communes, m.level, m.code))
     return pd.DataFrame(rows, columns=["member", "member_level", "commune"])
 
 
@@ -287,3 +278,87 @@ def to_markdown(table: pd.DataFrame) -> str:
         for row in table.itertuples(index=False)
     ]
     return "\n".join([head, sep, *body])
+
+
+# ------------------------------------------------------------------------ reports
+@dataclass
+class Report:
+    """The statistics of the ``territoires stats`` command, ready to be written as CSV, JSON or Markdown."""
+
+    by: str
+    kinds: list[str]
+    table: pd.DataFrame
+    concentration: list[dict[str, Any]]
+    unattributed: pd.DataFrame
+    figures: pd.DataFrame
+    vintage: str
+
+    def to_csv(self) -> str:
+        """The table alone, as CSV."""
+        return self.table.to_csv(index=False, lineterminator="\n")
+
+    def to_json(self) -> str:
+        """Everything, as JSON (French keys for what the newsletter gives)."""
+        import json
+
+        doc = {
+            "by": self.by,
+            "kinds": self.kinds,
+            "table": json.loads(self.table.to_json(orient="records")),
+            "concentration": self.concentration,
+            "non_attribues": self.unattributed.to_dict(orient="records"),
+            "chiffres_de_la_lettre": json.loads(self.figures.to_json(orient="records", force_ascii=False)),
+            "millesime": self.vintage,
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+    def to_markdown(self) -> str:
+        """The table, the concentration of each kind, the left-outs and the newsletter's figures, in French."""
+        from territoires import fmt
+
+        parts = [to_markdown(self.table), ""]
+        for c in self.concentration:
+            if c["total"]:
+                parts.append(
+                    f"*{c['kind']}* : {c['total']} au total ; en tête : {', '.join(c['leaders'])} "
+                    f"({c['leader_count']}, {fmt.percent(c['leader_share'], 0)}) ; indice de Herfindahl "
+                    f"{fmt.number(c['herfindahl'], 2)} ; indice de Gini {fmt.number(c['gini'], 2)}."
+                )
+        if len(self.unattributed):
+            parts.append(f"Non attribuables à ce niveau : {', '.join(self.unattributed['name'])}.")
+        parts += ["", "Chiffres donnés par la lettre (non comptés) :", ""]
+        parts += [
+            f"- {r.figure_label} ({r.code}) : {'environ ' if r.figure_approx else ''}{r.figure_value:g}"
+            for r in self.figures.itertuples()
+        ]
+        parts += ["", f"Millésime : {self.vintage}."]
+        return "\n".join(parts) + "\n"
+
+
+def report(
+    placed: pd.DataFrame,
+    perimeters: pd.DataFrame,
+    levels: dict[str, pd.DataFrame],
+    vintage: dict[str, Any],
+    by: str,
+    kinds: list[str],
+    coverage_table: bool = False,
+) -> Report:
+    """The statistics ``by`` territory of ``kinds`` (or the members' coverage), with their context."""
+    terr = territories(levels, by)
+    if coverage_table:
+        table = coverage(placed, perimeters, terr)
+    elif len(kinds) == 1:
+        table = density_table(placed, terr, kinds[0])
+    else:
+        table = multi_kind_table(placed, terr, kinds)
+    return Report(
+        by=by,
+        kinds=kinds,
+        table=table,
+        concentration=[concentration(density_table(placed, terr, k), k, by).as_dict() for k in kinds],
+        unattributed=unattributed(placed, by, kinds),
+        figures=figures(placed),
+        vintage=f"{vintage['population']} et {vintage['surface']} ; source : {vintage['source']} "
+        f"({vintage['millesime']})",
+    )

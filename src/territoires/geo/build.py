@@ -30,6 +30,7 @@ import shapely
 from pyproj import Transformer
 
 from territoires.geo import reference as ref
+from territoires.geo.layout import DISPLAY_SCHEMAS, SCHEMAS
 from territoires.geo.source import SourceLayers
 
 EMPTY = shapely.Polygon()
@@ -271,14 +272,8 @@ def levels_from_communes(
 
 
 # ---------------------------------------------------------------------------- main
-def build(layers: SourceLayers, progress: Progress = _noop) -> BuiltLayers:
-    """Run every step on ``layers``; pure (no file is written)."""
-    report = BuildReport()
-    progress("Contours des communes")
-    com = give_every_commune_an_outline(layers, report)
-    com["reg_2012"] = com["dep"].map(ref.DEP_TO_REG_2012)
-
-    progress("Nettoyage de la couverture (coverage_clean)")
+def _clean_communes(com: gpd.GeoDataFrame, report: BuildReport) -> gpd.GeoDataFrame:
+    """Step 2 on the communes that have an outline; the overlap it removed goes to the report."""
     drawn = (~com.geometry.is_empty).to_numpy()
     before = com.geometry.to_numpy()[drawn]
     cleaned = clean_coverage(before)
@@ -287,14 +282,11 @@ def build(layers: SourceLayers, progress: Progress = _noop) -> BuiltLayers:
     report.overlaps_resolved_km2 = round(float(overlap), 3)
     geo = com.geometry.to_numpy().copy()
     geo[drawn] = cleaned
-    com = com.set_geometry(gpd.GeoSeries(geo, index=com.index, crs="EPSG:4326"))
+    return com.set_geometry(gpd.GeoSeries(geo, index=com.index, crs="EPSG:4326"))
 
-    progress("Lacunes entre communes")
-    com = fill_holes(com, layers.merged_parents, report)
 
-    progress("Surfaces (projection équivalente)")
-    com["area_km2"] = equal_area_km2(com.geometry.to_numpy(), com["dep"].to_numpy()).round(3)
-
+def _report_missing(com: gpd.GeoDataFrame, layers: SourceLayers, report: BuildReport) -> None:
+    """What the source lacks and the build leaves as it is: placeholder SIRENs, no EPCI, no population."""
     for code in sorted(ref.PLACEHOLDER_SIRENS & set(layers.epci["code"])):
         nom = layers.epci.set_index("code").at[code, "nom"]
         report.placeholder_sirens.append({"siren": code, "nom": nom})
@@ -303,25 +295,10 @@ def build(layers: SourceLayers, progress: Progress = _noop) -> BuiltLayers:
     for row in com[com["population"].isna()].itertuples():
         report.communes_without_population.append({"code": row.code, "nom": row.nom})
 
-    progress("Agrégation : EPCI, départements, régions, régions de 2012")
-    com = com[
-        [
-            "code",
-            "nom",
-            "dep",
-            "reg",
-            "reg_2012",
-            "epci",
-            "population",
-            "area_km2",
-            "outline",
-            "outline_of",
-            "geometry",
-        ]
-    ]
-    levels = {"communes": com, **levels_from_communes(com, layers)}
 
-    arm = layers.parts[(layers.parts["type"] == "ARM") & layers.parts.geometry.notna()]
+def _arrondissements(parts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The municipal arrondissements of Paris, Lyon and Marseille, with their areas."""
+    arm = parts[(parts["type"] == "ARM") & parts.geometry.notna()]
     arm = gpd.GeoDataFrame(
         {
             # explicit dtypes: an edition without arrondissements gives empty columns
@@ -334,35 +311,67 @@ def build(layers: SourceLayers, progress: Progress = _noop) -> BuiltLayers:
         crs="EPSG:4326",
     )
     arm["area_km2"] = equal_area_km2(arm.geometry.to_numpy(), arm["code"].astype(str).str[:2]).round(3)
-    levels["arrondissements"] = arm
+    return arm
 
-    # Communes déléguées / associées and arrondissements by name and parent: the
-    # resolver maps a 2012 commune (name or code) to today's commune through them.
-    sub = layers.parts
-    levels["subdivisions"] = gpd.GeoDataFrame(
+
+def _subdivisions(parts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Communes déléguées / associées and arrondissements by name and parent.
+
+    The resolver maps a 2012 commune (name or code) to today's commune through them.
+    """
+    return gpd.GeoDataFrame(
         {
-            "code": sub["code"].astype("string").to_numpy(),
-            "nom": sub["nom"].astype("string").to_numpy(),
-            "type": sub["type"].astype("string").to_numpy(),
-            "parent": sub["parent"].astype("string").to_numpy(),
+            "code": parts["code"].astype("string").to_numpy(),
+            "nom": parts["nom"].astype("string").to_numpy(),
+            "type": parts["type"].astype("string").to_numpy(),
+            "parent": parts["parent"].astype("string").to_numpy(),
         },
-        geometry=[g if g is not None else EMPTY for g in sub.geometry],
+        geometry=[g if g is not None else EMPTY for g in parts.geometry],
         crs="EPSG:4326",
     )
 
+
+def _display_sets(
+    com: gpd.GeoDataFrame, layers: SourceLayers, progress: Progress
+) -> dict[str, dict[str, gpd.GeoDataFrame]]:
+    """Step 6: every display scale, simplified at the commune level then dissolved again."""
     display: dict[str, dict[str, gpd.GeoDataFrame]] = {}
     drawn = (~com.geometry.is_empty).to_numpy()
     for scale, tol in DISPLAY_TOLERANCES.items():
         progress(f"Simplification pour l'affichage ({scale}, tolérance {tol}°)")
         geo = com.geometry.to_numpy().copy()
         geo[drawn] = shapely.coverage_simplify(geo[drawn], tol)
-        simple = gpd.GeoDataFrame(
-            com[["code", "nom", "dep", "reg", "reg_2012", "epci"]].copy(),
-            geometry=geo,
-            crs="EPSG:4326",
-        )
+        simple = gpd.GeoDataFrame(com[list(DISPLAY_SCHEMAS["communes"])].copy(), geometry=geo, crs="EPSG:4326")
         display[scale] = {"communes": simple, **levels_from_communes(simple, layers, full=False)}
+    return display
 
+
+def build(layers: SourceLayers, progress: Progress = _noop) -> BuiltLayers:
+    """Run every step on ``layers``; pure (no file is written)."""
+    report = BuildReport()
+    progress("Contours des communes")
+    com = give_every_commune_an_outline(layers, report)
+    com["reg_2012"] = com["dep"].map(ref.DEP_TO_REG_2012)
+
+    progress("Nettoyage de la couverture (coverage_clean)")
+    com = _clean_communes(com, report)
+
+    progress("Lacunes entre communes")
+    com = fill_holes(com, layers.merged_parents, report)
+
+    progress("Surfaces (projection équivalente)")
+    com["area_km2"] = equal_area_km2(com.geometry.to_numpy(), com["dep"].to_numpy()).round(3)
+    _report_missing(com, layers, report)
+
+    progress("Agrégation : EPCI, départements, régions, régions de 2012")
+    com = com[[*SCHEMAS["communes"], "geometry"]]
+    levels = {
+        "communes": com,
+        **levels_from_communes(com, layers),
+        "arrondissements": _arrondissements(layers.parts),
+        "subdivisions": _subdivisions(layers.parts),
+    }
+    display = _display_sets(com, layers, progress)
     params = {
         "coverage_clean": {"gap_width": 0.0, "snapping_distance": "auto"},
         "holes": "comblées sauf enclaves réelles (voir repairs.enclaves_kept)",

@@ -16,6 +16,7 @@ import pyogrio
 
 from territoires.errors import DataFileError, sample
 from territoires.geo.source import SourceLayers
+from territoires.io.reading import reading
 
 # field -> candidate column names, edition 3.x first, then 4.x.
 COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -72,17 +73,11 @@ def find_layers(root: Path) -> dict[str, tuple[Path, str | None]]:
 
 
 def _read(path: Path, layer: str | None, kind: str, geometry: bool) -> pd.DataFrame:
-    try:
+    with reading(f"Couche {kind} illisible", path, "relancer « territoires geo fetch » pour retélécharger l'archive."):
         if path.suffix.lower() == ".parquet":
             df = gpd.read_parquet(path)
         else:
             df = gpd.read_file(path, layer=layer, engine="pyogrio", read_geometry=geometry)
-    except Exception as exc:  # GDAL raises many types for a damaged file
-        raise DataFileError(
-            f"Couche {kind} illisible ({exc}).",
-            where=path,
-            todo="relancer « territoires geo fetch » pour retélécharger l'archive.",
-        ) from exc
     spec = COLUMNS[kind]
     out = {}
     for field, candidates in spec.items():

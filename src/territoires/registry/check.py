@@ -8,10 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from territoires.errors import TerritoiresError
-from territoires.geo import store
-from territoires.registry.loader import Registry, is_code_for_level, load_registry
+from territoires.geo import reader
+from territoires.registry.files import ALIASES_FILE, MERGERS_FILE, PERIMETERS_FILE
+from territoires.registry.loader import Registry, is_code_for_level
+from territoires.registry.manifest import changed_files
 from territoires.registry.resolve import CommuneResolver, normalize
-from territoires.registry.schema import KINDS, LEVELS
+from territoires.registry.schema import KINDS, LEVELS, STORE_LEVELS
+from territoires.registry.storage import load_registry
 
 
 @dataclass
@@ -34,8 +37,21 @@ class RegistryReport:
         return not self.problems and not self.unmatched
 
 
-def _codes(level: str, base: Path | None) -> set[str]:
-    return set(store.load_level(level, base=base)["code"])
+def known_codes(base: Path | None = None) -> dict[str, set[str]]:
+    """Today's codes a record may name, by registry level, from the boundary store (codes only are read).
+
+    A point names its commune; ``national`` is France (``FR``).  An intercommunality may also be a
+    2012 one of the perimeters table: see :func:`code_exists`.
+    """
+    known = {level: reader.load_codes(store_level, base=base) for level, store_level in STORE_LEVELS.items()}
+    known["point"] = known["commune"]
+    known["national"] = {"FR"}
+    return known
+
+
+def code_exists(known: dict[str, set[str]], sirens_2012: set[str], level: str, code: str) -> bool:
+    """Whether ``code`` names a territory of ``level``: today's, or a 2012 intercommunality's SIREN."""
+    return code in known.get(level, set()) or (level == "epci" and code in sirens_2012)
 
 
 def check(reg: Registry, base: Path | None = None) -> RegistryReport:
@@ -47,15 +63,7 @@ def check(reg: Registry, base: Path | None = None) -> RegistryReport:
     members = a[a["kind"] == "rtes_member"]
     rep.members_by_level = {k: int(v) for k, v in members["level"].value_counts().items()}
 
-    known = {
-        "commune": _codes("communes", base),
-        "epci": _codes("epci", base),
-        "departement": _codes("departements", base),
-        "region": _codes("regions", base),
-        "region_2012": _codes("regions_2012", base),
-        "national": {"FR"},
-    }
-    known["point"] = known["commune"]
+    known = known_codes(base)
     siren_2012 = set(reg.perimeters["siren_2012"])
     ids = set(a["id"])
     member_ids = set(members["id"])
@@ -72,8 +80,7 @@ def check(reg: Registry, base: Path | None = None) -> RegistryReport:
             rep.problems.append(f"{label} : un point a besoin de lon, lat et du code de sa commune.")
             continue
         code = r.commune if r.level == "point" else r.code
-        found = code in known[r.level] or (r.level == "epci" and code in siren_2012)
-        if found:
+        if code_exists(known, siren_2012, r.level, code):
             rep.matched += 1
         else:
             rep.unmatched.append(f"{label} : {LEVELS[r.level].lower()} {code} absent(e) de data/geo.")
@@ -86,19 +93,19 @@ def check(reg: Registry, base: Path | None = None) -> RegistryReport:
     bad = reg.perimeters[~reg.perimeters["commune"].isin(known["commune"])]
     for row in bad.itertuples(index=False):
         rep.problems.append(
-            f"perimetres_2012.csv : commune {row.commune} ({row.nom_commune_2012}, EPCI {row.siren_2012}) "
+            f"{PERIMETERS_FILE} : commune {row.commune} ({row.nom_commune_2012}, EPCI {row.siren_2012}) "
             "absente de data/geo."
         )
     for row in reg.aliases.itertuples(index=False):
         if row.code not in known["commune"]:
-            rep.problems.append(f"alias_communes.csv : {row.name} → {row.code} absent de data/geo.")
+            rep.problems.append(f"{ALIASES_FILE} : {row.name} → {row.code} absent de data/geo.")
     for row in reg.mergers.itertuples(index=False):
         if row.code not in known["commune"]:
-            rep.problems.append(f"fusions_communes.csv : {row.code_2012} → {row.code} absent de data/geo.")
+            rep.problems.append(f"{MERGERS_FILE} : {row.code_2012} → {row.code} absent de data/geo.")
 
     # Join report: names shared by several communes, and printed names that are not official.
-    communes = store.load_level("communes", base=base)
-    res = CommuneResolver(communes, store.load_level("subdivisions", base=base), reg.aliases, reg.mergers)
+    communes = reader.load_attributes("communes", ["code", "nom", "dep"], base=base)
+    res = CommuneResolver(communes, reader.load_attributes("subdivisions", base=base), reg.aliases, reg.mergers)
     noms = communes.set_index("code")["nom"]
     for r in a[a["level"] == "commune"].itertuples(index=False):
         homs = res.homonyms(r.name)
@@ -122,8 +129,6 @@ def check_registry(base: Path | None = None) -> RegistryReport:
         rep = check(reg, base)
     except TerritoiresError as exc:
         return RegistryReport(problems=[exc.message])
-    from territoires.registry.manifest import changed_files
-
     for name in changed_files(base):
         rep.notes.append(
             f"{name} modifié depuis le manifeste : relancer « territoires data manifest » une fois vérifié."

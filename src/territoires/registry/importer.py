@@ -1,6 +1,7 @@
 """Staff imports: new or changed records from a CSV or XLSX file, validated before anything is written.
 
-- encodings (UTF-8, UTF-8 with BOM, Latin-1/cp1252) and separators (``,`` ``;`` tab) are detected;
+- encodings (UTF-8 with or without BOM, UTF-16 with BOM, cp1252/Latin-1) are detected by charset-normalizer,
+  separators (``,`` ``;`` tab) by :class:`csv.Sniffer`;
 - headers may be the registry's own (``kind``, ``name``…) or French (« type », « nom »…);
 - every row is checked: schema, codes that exist, and a commune given by name goes through the
   resolver — a name shared by several communes without its département is refused, with the
@@ -20,15 +21,18 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import charset_normalizer
 import pandas as pd
 
 from territoires.errors import DataFileError, TerritoiresError
-from territoires.geo import store as geo_store
-from territoires.registry import loader
-from territoires.registry.loader import is_code_for_level
-from territoires.registry.resolve import CommuneResolver, ResolutionError, normalize
+from territoires.geo.reader import load_attributes
+from territoires.io.reading import reading
+from territoires.registry.changes import now
+from territoires.registry.check import code_exists, known_codes
+from territoires.registry.loader import actors_text, is_code_for_level, parse_actors
+from territoires.registry.resolve import CommuneResolver, normalize
 from territoires.registry.schema import COLUMNS, KINDS
-from territoires.registry.store import RegistryStore, actors_text, now
+from territoires.registry.storage import RegistryStore
 
 # French (and other) headers staff may use → registry columns.
 HEADER_ALIASES = {
@@ -124,6 +128,39 @@ class ImportReport:
         return out
 
 
+# What a spreadsheet or a text editor saves a CSV in, in France (charset-normalizer's names).
+ENCODINGS = ["utf_8", "utf_16", "cp1252", "latin_1"]
+SEPARATORS = ",;\t"
+SNIFF_CHARS = 8192
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """The text of a CSV: UTF-8 (with or without BOM), UTF-16 (with BOM), cp1252 or Latin-1.
+
+    charset-normalizer picks among these only: left free, it reads a short Latin-1 file as
+    Baltic or Central European code pages.  A byte order mark is removed.
+    """
+    best = charset_normalizer.from_bytes(raw, cp_isolation=ENCODINGS).best()
+    if best is None:
+        raise DataFileError(
+            "Encodage du fichier non reconnu (ni UTF-8, ni UTF-16, ni Windows-1252/Latin-1).",
+            where=name,
+            todo="l'enregistrer en « CSV UTF-8 » depuis le tableur, ou en XLSX.",
+        )
+    return str(best)
+
+
+def _separator(text: str) -> str:
+    """The separator of a CSV, among ``,`` ``;`` and tab, from its first lines (:class:`csv.Sniffer`)."""
+    head = text[:SNIFF_CHARS]
+    if len(text) > SNIFF_CHARS and "\n" in head:
+        head = head.rsplit("\n", 1)[0]  # whole lines only
+    try:
+        return csv.Sniffer().sniff(head, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        return ","  # a single column: no separator to find, and the header check says what is missing
+
+
 def read_table(path: Path, data: bytes | None = None) -> pd.DataFrame:
     """A staff file as a table of text: CSV (encoding and separator detected) or XLSX."""
     raw = data if data is not None else Path(path).read_bytes()
@@ -131,34 +168,14 @@ def read_table(path: Path, data: bytes | None = None) -> pd.DataFrame:
     if not raw:
         raise DataFileError("Fichier vide.", where=name, todo="choisir le bon fichier.")
     if raw[:2] == b"PK":  # a zip: XLSX
-        try:
+        # openpyxl raises many types for a damaged file
+        with reading("Classeur XLSX illisible", name, "l'enregistrer de nouveau depuis le tableur, ou en CSV."):
             df = pd.read_excel(io.BytesIO(raw), dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise DataFileError(
-                f"Classeur XLSX illisible ({type(exc).__name__}).",
-                where=name,
-                todo="l'enregistrer de nouveau depuis le tableur, ou en CSV.",
-            ) from exc
         return df.replace("", None)
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        sep = dialect.delimiter
-    except csv.Error:
-        sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise DataFileError(
-            f"CSV mal formé ({exc}).",
-            where=name,
-            todo="vérifier le séparateur et les guillemets, ou exporter de nouveau.",
-        ) from exc
+    text = _decode(raw, name)
+    todo = "vérifier le séparateur et les guillemets, ou exporter de nouveau."
+    with reading("CSV mal formé", name, todo, (pd.errors.ParserError, csv.Error)):
+        df = pd.read_csv(io.StringIO(text), sep=_separator(text), dtype=str, keep_default_na=False)
     return df.replace("", None)
 
 
@@ -197,6 +214,100 @@ class Plan:
     entries: list[dict]
 
 
+@dataclass
+class _Context:
+    """What every row of one import is checked against."""
+
+    name: str
+    current: pd.DataFrame  # the registry before the import, as text, indexed by id
+    result: pd.DataFrame  # the same with the rows accepted so far
+    resolver: CommuneResolver
+    known: dict[str, set[str]]
+    sirens_2012: set[str]
+
+
+def _cells(row: dict) -> dict[str, str]:
+    """A row of the staff file as stripped text, an empty cell as ''."""
+    return {c: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()) for c, v in row.items()}
+
+
+def _level_and_code(rec: dict[str, str], ctx: _Context) -> tuple[str, str]:
+    """The row's level and official code (a commune may be given by name); refused if the code does not exist."""
+    level = LEVEL_ALIASES.get(normalize(rec.get("level", "")), rec.get("level", ""))
+    if not level:
+        level = "commune" if rec.get("commune_name") else ""
+    if not level:
+        raise TerritoiresError("niveau absent (colonne niveau : commune, epci, departement, region_2012…)")
+    code = rec.get("code", "")
+    if level == "commune" and not code:
+        if not rec.get("commune_name"):
+            raise TerritoiresError("ni code INSEE ni nom de commune")
+        code = ctx.resolver.commune(rec["commune_name"], rec.get("dep") or None).code
+    if level == "departement" and code.isdigit() and len(code) == 1:
+        code = code.zfill(2)  # a spreadsheet dropped the leading zero
+    if level == "commune" and code.isdigit() and len(code) == 4:
+        code = code.zfill(5)
+    if not is_code_for_level(level, code):
+        raise TerritoiresError(f"code « {code} » invalide pour le niveau {level}")
+    if level in ctx.known and not code_exists(ctx.known, ctx.sirens_2012, level, code):
+        raise TerritoiresError(f"code {code} absent des contours ({level})")
+    return level, code
+
+
+def _record_id(rec: dict[str, str], kind: str, level: str, code: str, ctx: _Context) -> str:
+    """The row's id: given, or the existing record it updates, or a new one made from its name."""
+    if rec.get("id"):
+        return rec["id"]
+    # Without an id: a member is its territory (one membership per territory); another
+    # record is the same if it has the same kind, name and code.
+    current = ctx.current
+    same = current[(current["kind"] == kind) & (current["code"] == code)]
+    if kind == "rtes_member":
+        same = same[same["level"] == level]
+    else:
+        same = same[same["name"].map(normalize) == normalize(rec["name"])]
+    rid = same["id"].iat[0] if len(same) else f"{ID_PREFIX[kind]}-{_slug(rec['name'])}"
+    while rid in ctx.result.index and rid not in current.index:
+        rid += "-2"
+    return rid
+
+
+def _record(rec: dict[str, str], row: int, ctx: _Context) -> dict[str, str]:
+    """The row as a registry record in text form, checked; a :class:`TerritoiresError` says why it is refused."""
+    kind = rec.get("kind", "")
+    if kind not in KINDS:
+        raise TerritoiresError(f"type inconnu « {kind} » (attendu : {', '.join(KINDS)})")
+    level, code = _level_and_code(rec, ctx)
+    rid = _record_id(rec, kind, level, code, ctx)
+    new = dict(ctx.current.loc[rid]) if rid in ctx.current.index else dict.fromkeys(COLUMNS, "")
+    new.update({c: v for c, v in rec.items() if c in COLUMNS and v != ""})
+    new.update(id=rid, kind=kind, level=level, code=code)
+    new["new_member"] = new.get("new_member") or "false"
+    if not new.get("precision"):
+        guess = "commune" if level == "commune" else level
+        new["precision"] = "territoire" if kind == "rtes_member" else guess
+    if not new.get("source_section"):
+        new["source_section"] = f"Import du fichier {ctx.name}"
+    if not new.get("source_quote"):
+        new["source_quote"] = f"ligne {row} de {ctx.name}"
+    checked = parse_actors(pd.DataFrame([new]).replace("", None), f"{ctx.name}, ligne {row}")
+    return actors_text(checked).iloc[0].to_dict()
+
+
+def _entry(action: str, record: dict[str, str], changes: dict, stamp: str, origin: str, file: str) -> dict[str, str]:
+    """One line of the change log: when, what, from where."""
+    return {
+        "at": stamp,
+        "action": action,
+        "id": record["id"],
+        "kind": record["kind"],
+        "name": record["name"],
+        "changes": json.dumps(changes, ensure_ascii=False),
+        "origin": origin,
+        "file": file,
+    }
+
+
 def plan(
     store: RegistryStore, path: Path, *, data: bytes | None = None, origin: str = "cli", base: Path | None = None
 ) -> Plan:
@@ -205,79 +316,21 @@ def plan(
     table = _columns(read_table(path, data), name)
     reg = store.load()
     current = actors_text(reg.actors).set_index("id", drop=False)
-    communes = geo_store.load_attributes("communes", base=base)
-    subdivisions = geo_store.load_attributes("subdivisions", base=base)
-    resolver = CommuneResolver(communes, subdivisions, reg.aliases, reg.mergers)
-    known = {
-        "commune": set(communes["code"]),
-        "point": set(communes["code"]),
-        "epci": set(geo_store.load_attributes("epci", base=base)["code"]) | set(reg.perimeters["siren_2012"]),
-        "departement": set(geo_store.load_attributes("departements", base=base)["code"]),
-        "region": set(geo_store.load_attributes("regions", base=base)["code"]),
-        "region_2012": set(geo_store.load_attributes("regions_2012", base=base)["code"]),
-        "national": {"FR"},
-    }
+    communes = load_attributes("communes", ["code", "nom", "dep"], base=base)
+    resolver = CommuneResolver(communes, load_attributes("subdivisions", base=base), reg.aliases, reg.mergers)
+    ctx = _Context(name, current, current.copy(), resolver, known_codes(base), set(reg.perimeters["siren_2012"]))
     report = ImportReport(file=name)
-    result = current.copy()
     entries: list[dict] = []
     stamp = now()
     for i, row in enumerate(table.to_dict("records"), start=2):  # row 1 is the header
-        rec = {
-            c: ("" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip()) for c, v in row.items()
-        }
+        rec = _cells(row)
         try:
-            kind = rec.get("kind", "")
-            if kind not in KINDS:
-                raise TerritoiresError(f"type inconnu « {kind} » (attendu : {', '.join(KINDS)})")
-            level = LEVEL_ALIASES.get(normalize(rec.get("level", "")), rec.get("level", ""))
-            if not level:
-                level = "commune" if rec.get("commune_name") else ""
-            if not level:
-                raise TerritoiresError("niveau absent (colonne niveau : commune, epci, departement, region_2012…)")
-            code = rec.get("code", "")
-            if level == "commune" and not code:
-                if not rec.get("commune_name"):
-                    raise TerritoiresError("ni code INSEE ni nom de commune")
-                code = resolver.commune(rec["commune_name"], rec.get("dep") or None).code
-            if level == "departement" and code.isdigit() and len(code) == 1:
-                code = code.zfill(2)  # a spreadsheet dropped the leading zero
-            if level == "commune" and code.isdigit() and len(code) == 4:
-                code = code.zfill(5)
-            if not is_code_for_level(level, code):
-                raise TerritoiresError(f"code « {code} » invalide pour le niveau {level}")
-            if level in known and code not in known[level]:
-                raise TerritoiresError(f"code {code} absent des contours ({level})")
-            rid = rec.get("id") or ""
-            if not rid:
-                # Without an id: a member is its territory (one membership per territory); another
-                # record is the same if it has the same kind, name and code.
-                same = current[(current["kind"] == kind) & (current["code"] == code)]
-                if kind == "rtes_member":
-                    same = same[same["level"] == level]
-                else:
-                    same = same[same["name"].map(normalize) == normalize(rec["name"])]
-                rid = same["id"].iat[0] if len(same) else f"{ID_PREFIX[kind]}-{_slug(rec['name'])}"
-                while rid in result.index and rid not in current.index:
-                    rid += "-2"
-            new = dict(current.loc[rid]) if rid in current.index else dict.fromkeys(COLUMNS, "")
-            new.update({c: v for c, v in rec.items() if c in COLUMNS and v != ""})
-            new.update(id=rid, kind=kind, level=level, code=code)
-            new.setdefault("new_member", "false")
-            new["new_member"] = new["new_member"] or "false"
-            if not new.get("precision"):
-                guess = "commune" if level == "commune" else level
-                new["precision"] = "territoire" if kind == "rtes_member" else guess
-            if not new.get("source_section"):
-                new["source_section"] = f"Import du fichier {name}"
-            if not new.get("source_quote"):
-                new["source_quote"] = f"ligne {i} de {name}"
-            checked = loader.parse_actors(pd.DataFrame([new]).replace("", None), f"{name}, ligne {i}")
-            new = actors_text(checked).iloc[0].to_dict()
-        except (TerritoiresError, ResolutionError) as exc:
-            reason = exc.what if isinstance(exc, TerritoiresError) and exc.what else str(exc)
-            reason = reason.replace("\n", " ; ")
+            new = _record(rec, i, ctx)
+        except TerritoiresError as exc:  # a ResolutionError too: an ambiguous or unknown commune
+            reason = (exc.what or str(exc)).replace("\n", " ; ")
             report.rejected.append({"row": i, "id": rec.get("id", ""), "name": rec.get("name", ""), "reason": reason})
             continue
+        rid = new["id"]
         if rid in current.index:
             old = current.loc[rid].to_dict()
             diff = {c: (old.get(c, ""), new[c]) for c in COLUMNS if str(old.get(c, "")) != str(new[c])}
@@ -285,34 +338,12 @@ def plan(
                 report.unchanged.append(rid)
                 continue
             report.changed.append({"id": rid, "name": new["name"], "fields": diff})
-            entries.append(
-                {
-                    "at": stamp,
-                    "action": "changed",
-                    "id": rid,
-                    "kind": kind,
-                    "name": new["name"],
-                    "changes": json.dumps(diff, ensure_ascii=False),
-                    "origin": origin,
-                    "file": name,
-                }
-            )
+            entries.append(_entry("changed", new, diff, stamp, origin, name))
         else:
-            report.added.append({"id": rid, "name": new["name"], "kind": kind})
-            entries.append(
-                {
-                    "at": stamp,
-                    "action": "added",
-                    "id": rid,
-                    "kind": kind,
-                    "name": new["name"],
-                    "changes": json.dumps(new, ensure_ascii=False),
-                    "origin": origin,
-                    "file": name,
-                }
-            )
-        result.loc[rid] = new
-    actors = loader.parse_actors(result.reset_index(drop=True).replace("", None), f"registre après {name}")
+            report.added.append({"id": rid, "name": new["name"], "kind": new["kind"]})
+            entries.append(_entry("added", new, new, stamp, origin, name))
+        ctx.result.loc[rid] = new
+    actors = parse_actors(ctx.result.reset_index(drop=True).replace("", None), f"registre après {name}")
     return Plan(report=report, actors=actors, entries=entries)
 
 

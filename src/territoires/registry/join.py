@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires.geo import store
+from territoires.geo.reader import Boundaries, load_attributes
 from territoires.registry.loader import Registry
 from territoires.registry.schema import COLUMNS
 
@@ -52,10 +52,15 @@ def _majority(codes: list[str], lookup: dict[str, str], pop: dict[str, float]) -
     return max(weight, key=weight.get) if weight else None
 
 
-def territory_communes(reg: Registry, communes: pd.DataFrame, level: str, code: str | None) -> list[str]:
-    """Today's communes of a record's territory (2012 perimeter for an intercommunality)."""
+def territory_communes(perimeters: pd.DataFrame, communes: pd.DataFrame, level: str, code: str | None) -> list[str]:
+    """Today's communes of a record's territory: the one rule that the map, the search and the statistics share.
+
+    An intercommunality holds the communes of its 2012 perimeter (``perimeters``: ``siren_2012``,
+    ``commune``) or, when the registry has none for it, those of today's EPCI of that code
+    (``communes`` is indexed by code with ``epci``, ``dep``, ``reg``, ``reg_2012``).
+    """
     if level == "epci":
-        per = reg.perimeters
+        per = perimeters
         codes = per.loc[per["siren_2012"] == code, "commune"].unique().tolist()
         return sorted(codes) if codes else sorted(communes.index[communes["epci"] == code])
     if level in ("commune", "point"):
@@ -122,24 +127,6 @@ def place(reg: Registry, communes: pd.DataFrame, departements: pd.DataFrame) -> 
     return out
 
 
-class Boundaries:
-    """The display geometries a map or an export needs for a scale; each level read on first use."""
-
-    LEVELS = ("communes", "epci", "departements", "regions", "regions_2012")
-
-    def __init__(self, base: Path | None = None, scale: str | None = "region"):
-        self.base = base
-        self.scale = scale
-        self._cache: dict[str, gpd.GeoDataFrame] = {}
-
-    def __getattr__(self, level: str) -> gpd.GeoDataFrame:
-        if level not in Boundaries.LEVELS:
-            raise AttributeError(level)
-        if level not in self._cache:
-            self._cache[level] = store.load_level(level, scale=self.scale, base=self.base).set_index("code")
-        return self._cache[level]
-
-
 def shapes(placed: pd.DataFrame, reg: Registry, b: Boundaries, outline_of: pd.Series) -> gpd.GeoDataFrame:
     """Add each record's geometry; ``outline_of`` maps a commune without outline to its holder."""
     geoms = []
@@ -168,9 +155,9 @@ def shapes(placed: pd.DataFrame, reg: Registry, b: Boundaries, outline_of: pd.Se
 
 
 def attribute_tables(base: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The communes and départements attribute tables :func:`place` needs."""
-    com = store.load_level("communes", base=base).drop(columns="geometry").set_index("code")
-    dep = store.load_level("departements", base=base).drop(columns="geometry").set_index("code")
+    """The communes and départements attribute tables :func:`place` needs (no geometry read)."""
+    com = load_attributes("communes", base=base).set_index("code")
+    dep = load_attributes("departements", base=base).set_index("code")
     return com, dep
 
 

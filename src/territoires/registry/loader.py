@@ -1,4 +1,10 @@
-"""The one loader of the registry files, with one schema check each."""
+"""The one parsing path of the registry: tables of text (from the files or the database) to typed, checked tables.
+
+The files and the database hold the same text; :func:`parse_tables` turns it into a
+:class:`Registry`, each table checked against its schema, and :func:`actors_text` turns
+parsed actors back into that text.  Where the tables are read from is
+:mod:`territoires.registry.storage`'s business.
+"""
 
 from __future__ import annotations
 
@@ -12,22 +18,13 @@ import pandas as pd
 
 from territoires.errors import DataFileError, sample
 from territoires.registry import schema as sch
-from territoires.settings import data_dir
+from territoires.registry.files import ACTORS_FILE, ALIASES_FILE, MERGERS_FILE, PERIMETERS_FILE, TABLES, registry_dir
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
 
-ACTORS_FILE = "actors.csv"
-PERIMETERS_FILE = "perimetres_2012.csv"
-ALIASES_FILE = "alias_communes.csv"
-MERGERS_FILE = "fusions_communes.csv"
 TRUE = {"true", "vrai", "oui", "1", "yes"}
 FALSE = {"false", "faux", "non", "0", "no", ""}
-
-
-def registry_dir(base: Path | None = None) -> Path:
-    """``<data>/registry``."""
-    return (Path(base) if base is not None else data_dir()) / "registry"
 
 
 @dataclass
@@ -100,11 +97,6 @@ def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.Da
         ) from exc
 
 
-def load_actors(path: Path) -> pd.DataFrame:
-    """Load ``actors.csv``: codes as text, booleans and numbers parsed, schema checked."""
-    return parse_actors(read_csv_strict(path), path)
-
-
 def parse_actors(df: pd.DataFrame, path: Path | str) -> pd.DataFrame:
     """Actors from a table of text (a CSV, a database table): typed and checked against the schema."""
     missing = [c for c in sch.COLUMNS if c not in df.columns]
@@ -112,12 +104,13 @@ def parse_actors(df: pd.DataFrame, path: Path | str) -> pd.DataFrame:
         raise DataFileError(
             f"Colonnes manquantes : {sample(missing)}",
             where=path,
-            todo="reprendre l'en-tête de data/registry/actors.csv.",
+            todo=f"reprendre l'en-tête de data/registry/{ACTORS_FILE}.",
         )
     df = df.copy()
-    df["new_member"] = _bools(df, "new_member", path).fillna(False).astype(bool)
-    for col in ("test_pole", "figure_approx"):
-        df[col] = _bools(df, col, path).astype("boolean")
+    for col in sch.BOOL_COLUMNS:
+        parsed = _bools(df, col, path)
+        # An empty new_member means false; the other flags may be unknown.
+        df[col] = parsed.fillna(False).astype(bool) if col == "new_member" else parsed.astype("boolean")
     for col in sch.NUMBER_COLUMNS:
         df[col] = _numbers(df, col, path)
     for col in sch.TEXT_COLUMNS:
@@ -165,14 +158,7 @@ def parse_tables(tables: dict[str, pd.DataFrame], where: Path | str) -> Registry
 def read_tables(base: Path | None = None) -> dict[str, pd.DataFrame]:
     """The four registry files as tables of text."""
     d = registry_dir(base)
-    return {name: read_csv_strict(d / name) for name in (ACTORS_FILE, PERIMETERS_FILE, ALIASES_FILE, MERGERS_FILE)}
-
-
-def load_registry(base: Path | None = None) -> Registry:
-    """The registry from where it lives: PostgreSQL if a database URL is set, else ``<data>/registry``."""
-    from territoires.registry.store import open_store
-
-    return open_store(base).load()
+    return {name: read_csv_strict(d / name) for name in TABLES}
 
 
 def load_registry_files(base: Path | None = None) -> Registry:
@@ -187,3 +173,30 @@ def is_code_for_level(level: str, code: str | None) -> bool:
     if pattern is None:
         return code in (None, "")
     return code is not None and re.fullmatch(pattern, code) is not None
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _bool_text(value: object) -> str:
+    return "" if pd.isna(value) else ("true" if bool(value) else "false")
+
+
+def _number_text(value: object) -> str:
+    if pd.isna(value):
+        return ""
+    return f"{value:g}" if float(value) != int(value) else str(int(value))
+
+
+def actors_text(actors: pd.DataFrame) -> pd.DataFrame:
+    """Parsed actors back to their text form (what the CSV and the database hold): :func:`parse_actors` undone."""
+    out = pd.DataFrame(index=actors.index)
+    for col in sch.COLUMNS:
+        if col in sch.BOOL_COLUMNS:
+            out[col] = actors[col].map(_bool_text)
+        elif col in sch.NUMBER_COLUMNS:
+            out[col] = actors[col].map(_number_text)
+        else:
+            out[col] = actors[col].map(_text)
+    return out.reset_index(drop=True)

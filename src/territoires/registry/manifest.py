@@ -1,4 +1,4 @@
-"""Provenance of the registry files: source, vintage, licence, sha256 of each file."""
+"""Provenance of the registry files: source, vintage, licence, sha256 of each of the four tables."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from territoires.geo.store import sha256_file
 from territoires.io.atomic import write_text_atomic
-from territoires.registry.loader import ACTORS_FILE, ALIASES_FILE, MERGERS_FILE, PERIMETERS_FILE, registry_dir
+from territoires.io.checksum import sha256_file
+from territoires.registry.files import MANIFEST_FILE, TABLES, registry_dir
 
-MANIFEST = "manifest.json"
-FILES = (ACTORS_FILE, PERIMETERS_FILE, ALIASES_FILE, MERGERS_FILE)
 PROVENANCE: dict[str, Any] = {
     "source": "Transversales, lettre du RTES (Réseau des collectivités Territoriales pour une Économie "
     "Solidaire), automne 2012 ; chaque enregistrement cite sa rubrique et une courte citation",
@@ -28,21 +26,21 @@ def write_manifest(base: Path | None = None) -> dict[str, Any]:
     d = registry_dir(base)
     manifest = {
         **PROVENANCE,
-        "files": {name: {"sha256": sha256_file(d / name), "bytes": (d / name).stat().st_size} for name in FILES},
+        "files": {name: {"sha256": sha256_file(d / name), "bytes": (d / name).stat().st_size} for name in TABLES},
     }
-    write_text_atomic(d / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    write_text_atomic(d / MANIFEST_FILE, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return manifest
 
 
 def changed_files(base: Path | None = None) -> list[str]:
     """Registry files whose content differs from the manifest (edited by hand since)."""
     d = registry_dir(base)
-    path = d / MANIFEST
+    path = d / MANIFEST_FILE
     if not path.exists():
-        return list(FILES)
+        return list(TABLES)
     recorded = json.loads(path.read_text(encoding="utf-8")).get("files", {})
     return [
         name
-        for name in FILES
+        for name in TABLES
         if not (d / name).exists() or recorded.get(name, {}).get("sha256") != sha256_file(d / name)
     ]

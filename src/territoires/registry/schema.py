@@ -43,6 +43,15 @@ PRECISIONS: dict[str, str] = {
     "inconnue": "le texte ne le situe pas",
 }
 
+# The boundary store's level (``data/geo/<level>.parquet``) of each level that names a territory by its code.
+STORE_LEVELS: dict[str, str] = {
+    "commune": "communes",
+    "epci": "epci",
+    "departement": "departements",
+    "region": "regions",
+    "region_2012": "regions_2012",
+}
+
 CODE_PATTERN_BY_LEVEL: dict[str, str] = {
     "region": r"[0-9]{2}",
     "region_2012": r"[0-9]{2}",
@@ -116,16 +125,13 @@ PHONE = r"(?:\+33|0)\s?[1-9](?:[\s.-]?\d{2}){4}"
 _SCHEMAS = ("ACTORS", "PERIMETERS", "ALIASES", "MERGERS")
 
 
-@functools.cache
-def _schemas() -> dict[str, Any]:
-    """The pandera schemas, built on first use: pandera takes 0.2 s to import, and a start from the
-    snapshot (``territoires.snapshot``) or a page that only reads the constants above never needs it."""
-    import pandera.pandas as pa
+def _actors(pa: Any) -> Any:
+    """The schema of ``actors.csv`` (``pa`` is pandera, imported by :func:`_schemas`)."""
 
     def _opt(dtype, *checks, **kw) -> pa.Column:
         return pa.Column(dtype, list(checks), nullable=True, required=True, **kw)
 
-    ACTORS = pa.DataFrameSchema(
+    return pa.DataFrameSchema(
         {
             "id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9][a-z0-9-]*$"), unique=True),
             "kind": pa.Column(str, pa.Check.isin(list(KINDS))),
@@ -164,42 +170,51 @@ def _schemas() -> dict[str, Any]:
         name="actors",
     )
 
+
+@functools.cache
+def _schemas() -> dict[str, Any]:
+    """The pandera schemas, built on first use: pandera takes 0.2 s to import, and a start from the
+    snapshot (``territoires.snapshot``) or a page that only reads the constants above never needs it."""
+    import pandera.pandas as pa
+
+    def commune() -> pa.Check:
+        return pa.Check.str_matches(f"^{CODE_PATTERN_BY_LEVEL['commune']}$")
+
     PERIMETERS = pa.DataFrameSchema(
         {
             "siren_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9]{9}$")),
             "nom_2012": pa.Column(str),
-            "commune_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+            "commune_2012": pa.Column(str, commune()),
             "nom_commune_2012": pa.Column(str),
-            "commune": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+            "commune": pa.Column(str, commune()),
         },
         strict=True,
         unique=["siren_2012", "commune_2012"],
         name="perimetres_2012",
     )
-
     ALIASES = pa.DataFrameSchema(
         {
             "name": pa.Column(str),
-            "dep": _opt(str, pa.Check.str_matches(r"^([0-9]{2}|2A|2B|97[0-9])$")),
-            "code": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+            "dep": pa.Column(
+                str, pa.Check.str_matches(f"^({CODE_PATTERN_BY_LEVEL['departement']})$"), nullable=True, required=True
+            ),
+            "code": pa.Column(str, commune()),
             "reason": pa.Column(str),
         },
         strict=True,
         name="alias_communes",
     )
-
     MERGERS = pa.DataFrameSchema(
         {
-            "code_2012": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$"), unique=True),
+            "code_2012": pa.Column(str, commune(), unique=True),
             "nom_2012": pa.Column(str),
-            "code": pa.Column(str, pa.Check.str_matches(r"^[0-9][0-9AB][0-9]{3}$")),
+            "code": pa.Column(str, commune()),
             "reason": pa.Column(str),
         },
         strict=True,
         name="fusions_communes",
     )
-
-    return {"ACTORS": ACTORS, "PERIMETERS": PERIMETERS, "ALIASES": ALIASES, "MERGERS": MERGERS}
+    return {"ACTORS": _actors(pa), "PERIMETERS": PERIMETERS, "ALIASES": ALIASES, "MERGERS": MERGERS}
 
 
 def __getattr__(name: str) -> Any:

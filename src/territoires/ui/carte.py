@@ -7,10 +7,11 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from territoires import maps, search
+from territoires import search
 from territoires.registry.schema import KINDS
 from territoires.state import FRAMINGS, METHODS, MapState, to_query
-from territoires.ui.common import cached_map, current_state, dataset, fr_table, mapdata, sidebar_filters, sync_url
+from territoires.styles import STAT_LABELS
+from territoires.ui.common import current_state, dataset, fr_table, geometry, map_for, sidebar_filters, sync_url
 
 FRAMING_LABELS = {
     "auto": "La sélection",
@@ -21,17 +22,15 @@ FRAMING_LABELS = {
     "974": "La Réunion",
     "976": "Mayotte",
 }
-STAT_OPTIONS = {"": "Aucune", **maps.STAT_LABELS}
+STAT_OPTIONS = {"": "Aucune", **STAT_LABELS}
 METHOD_LABELS = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)", "equal_interval": "Intervalles égaux"}
 
 
 @st.cache_data(show_spinner="Préparation de l'export…", max_entries=16)
 def _export(state: MapState, fmt: str) -> bytes:
-    if fmt == "html":
-        return maps.standalone_html(mapdata(), state).encode("utf-8")
-    from territoires import export  # matplotlib: imported only when an image is asked for
+    from territoires import export
 
-    return export.render_image(mapdata(), state, fmt)
+    return export.render(geometry(), state, fmt)
 
 
 LAYER_FIELDS = ("layers", "communes_of", "statistic", "stat_kind", "method", "classes", "framing")
@@ -76,36 +75,48 @@ def _layers_panel(ds, state: MapState) -> None:
 
 
 def _search(ds) -> None:
-    st.subheader("Rechercher un lieu")
+    """The place search. It runs before the state is read, so that the place chosen frames this
+    very run's map and reaches the URL at once (not one search late)."""
     q = st.text_input(
-        "Commune ou intercommunalité (nom ou code)", key="q_place", placeholder="ex. Lille, 42218, Sicoval"
+        "Rechercher un lieu : commune ou intercommunalité (nom ou code)",
+        key="q_place",
+        placeholder="ex. Lille, 42218, Sicoval",
     )
     found = search.find_places(ds, q) if q else []
     if q and not found:
         st.info("Aucune commune ni intercommunalité ne correspond.")
-    if found:
-        labels = dict(found)
+    if not found:
+        return
+    labels = dict(found)
+    options = list(labels)
+    if st.session_state.get("q_last") != q or st.session_state.get("q_choice") not in options:
+        # A new query: keep the current place if it is among the results, else take the first.
         current = st.session_state.get("f_place", "")
-        options = list(labels)
-        idx = options.index(current) if current in options else 0
-        place = st.radio("Résultats", options, index=idx, format_func=labels.get, key="q_choice")
-        st.session_state["f_place"] = place
-        covering = search.covering_members(ds, place)
-        inside = search.actors_in(ds, place)
-        st.text("Adhérents du RTES dont le territoire couvre ce lieu :")
-        if covering.empty:
-            st.text("aucun")
-        else:
-            st.dataframe(
-                fr_table(covering, {"name": "Adhérent", "level": "Niveau", "code": "Code", "couverture": "Couverture"}),
-                hide_index=True,
-            )
-        st.text("Pôles et initiatives situés dans ce lieu :")
-        if inside.empty:
-            st.text("aucun")
-        else:
-            inside = inside.assign(kind=inside["kind"].map(KINDS))
-            st.dataframe(fr_table(inside, {"name": "Acteur", "kind": "Type", "lieu": "Situé"}), hide_index=True)
+        st.session_state["q_choice"] = current if current in options else options[0]
+        st.session_state["q_last"] = q
+    place = st.radio("Résultats", options, format_func=labels.get, key="q_choice", horizontal=True)
+    st.session_state["f_place"] = place
+
+
+def _place_details(ds, place: str) -> None:
+    """Who covers the searched place, and which actors lie in it."""
+    st.subheader("Le lieu recherché")
+    covering = search.covering_members(ds, place)
+    inside = search.actors_in(ds, place)
+    st.text("Adhérents du RTES dont le territoire couvre ce lieu :")
+    if covering.empty:
+        st.text("aucun")
+    else:
+        st.dataframe(
+            fr_table(covering, {"name": "Adhérent", "level": "Niveau", "code": "Code", "couverture": "Couverture"}),
+            hide_index=True,
+        )
+    st.text("Pôles et initiatives situés dans ce lieu :")
+    if inside.empty:
+        st.text("aucun")
+    else:
+        inside = inside.assign(kind=inside["kind"].map(KINDS))
+        st.dataframe(fr_table(inside, {"name": "Acteur", "kind": "Type", "lieu": "Situé"}), hide_index=True)
 
 
 def render() -> None:
@@ -120,15 +131,16 @@ def render() -> None:
         key="f_presentation",
         help="La carte en pleine largeur, avec titre, légende, source et date.",
     )
-    state = current_state()
-    sync_url(state)
-    if not state.presentation:
+    if not st.session_state.get("f_presentation"):
         st.title("Carte de la coopération territoriale (2012)")
         st.caption(
             "Adhérents du RTES au 31 août 2012 et acteurs cités par la lettre Transversales "
             "(automne 2012). Survolez pour le nom, cliquez pour le détail et la source."
         )
-    m = cached_map(state)
+        _search(ds)
+    state = current_state()
+    sync_url(state)
+    m = map_for(state)
     # returned_objects=[]: panning or zooming never reruns the script.
     st_folium(m, returned_objects=[], use_container_width=True, height=860 if state.presentation else 640, key="carte")
     if state.presentation:
@@ -162,4 +174,5 @@ def render() -> None:
                 mime=mime,
                 key="x_dl",
             )
-    _search(ds)
+    if state.place:
+        _place_details(ds, state.place)

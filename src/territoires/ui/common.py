@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from typing import Any
 
 import pandas as pd
@@ -10,15 +12,13 @@ import streamlit as st
 from territoires import assets, snapshot
 from territoires.dataset import Dataset, load_dataset
 from territoires.errors import TerritoiresError
-from territoires.maps import MapData
 from territoires.registry.schema import KINDS
 from territoires.state import MAP_KINDS, MEMBER_LEVELS, MapState, from_query, to_query
+from territoires.webmap.geometry import GeometryCache
 
 
 def guarded(render):
     """Wrap a page: a data problem shows its French message, anything else a French notice — never a traceback."""
-    import functools
-    import logging
 
     @functools.wraps(render)
     def page() -> None:
@@ -46,22 +46,24 @@ def show_error(exc: TerritoiresError) -> None:
 
 
 @st.cache_resource(show_spinner="Chargement des données…", max_entries=8)
-def mapdata_for(as_of: str = "") -> MapData:
+def geometry_for(as_of: str = "") -> GeometryCache:
     """The dataset (as of a date, or current) and its map caches, once per process.
 
-    The current one comes from the start-up snapshot when it matches the data and the code.
+    Pure data, shared by every session: the folium map itself is built anew on every run
+    (:func:`map_for`). The current one comes from the start-up snapshot when it matches the
+    data and the code.
     """
     if not assets.installed():
         assets.install()  # from the installed XStatic packages: no network
     if not as_of:
-        md = snapshot.load()
-        if md is not None:
-            return md
-    return MapData(load_dataset(as_of=as_of))
+        cache = snapshot.load()
+        if cache is not None:
+            return cache
+    return GeometryCache(load_dataset(as_of=as_of))
 
 
 def _dataset(as_of: str = "") -> Dataset:
-    return mapdata_for(as_of).ds
+    return geometry_for(as_of).ds
 
 
 def current_as_of() -> str:
@@ -76,6 +78,7 @@ def dataset() -> Dataset | None:
     except TerritoiresError as exc:
         show_error(exc)
     except Exception as exc:  # any other failure still gets a French message, not a traceback
+        logging.getLogger("territoires").exception("chargement des données")
         show_error(
             TerritoiresError(
                 f"Erreur inattendue au chargement ({type(exc).__name__}).",
@@ -85,16 +88,17 @@ def dataset() -> Dataset | None:
     return None
 
 
-def mapdata() -> MapData:
-    return mapdata_for(current_as_of())
+def geometry() -> GeometryCache:
+    """The map caches of the dataset the session looks at."""
+    return geometry_for(current_as_of())
 
 
-@st.cache_resource(show_spinner="Préparation de la carte…", max_entries=64)
-def cached_map(state: MapState):
-    """The folium map for a state, built once (the key is the whole state)."""
-    from territoires.maps import build_map
+def map_for(state: MapState):
+    """A new folium map for a state, built from the shared caches (never a cached map object:
+    streamlit-folium renames a map's elements when it draws it, so a shared one draws only once)."""
+    from territoires.webmap.compose import build_map
 
-    return build_map(mapdata_for(state.as_of), state)
+    return build_map(geometry_for(state.as_of), state)
 
 
 def reload_data() -> None:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import json
-
 import pandas as pd
 import streamlit as st
 
-from territoires import maps
-from territoires.registry.join import EXPORT_COLUMNS
+from territoires import selection
+from territoires.registry import downloads
+from territoires.registry.files import DOWNLOADS
 from territoires.registry.schema import KINDS, LEVELS
-from territoires.safe import spreadsheet_frame
-from territoires.ui.common import dataset, fr_table, mapdata, sidebar_filters
+from territoires.ui.common import dataset, fr_table, geometry, sidebar_filters
 
 LABELS = {
     "name": "Nom",
@@ -26,21 +23,19 @@ LABELS = {
     "source_section": "Source",
     "source_quote": "Citation",
 }
+DOWNLOAD_LABELS = {"csv": "CSV", "geojson": "GeoJSON", "xlsx": "XLSX"}
 
 
 @st.cache_data(show_spinner=False)
 def _downloads(ids: tuple[str, ...], as_of: str) -> dict[str, bytes]:
-    md = mapdata()
-    geo = md.actor_shapes("region")
-    df = md.ds.placed.set_index("id").loc[list(ids)].reset_index()
-    table = spreadsheet_frame(df[EXPORT_COLUMNS])  # no cell may run as a formula in a spreadsheet
-    out = {"csv": table.to_csv(index=False).encode("utf-8")}
-    g = geo.loc[list(ids)].reset_index()[[*EXPORT_COLUMNS, "geometry"]]
-    out["geojson"] = json.dumps(json.loads(g.to_json(na="null", drop_id=True)), ensure_ascii=False).encode("utf-8")
-    buf = io.BytesIO()
-    table.to_excel(buf, index=False, sheet_name="acteurs")
-    out["xlsx"] = buf.getvalue()
-    return out
+    cache = geometry()
+    geo = cache.shapes_at("region")
+    df = cache.ds.placed.set_index("id").loc[list(ids)].reset_index()
+    return {
+        "csv": downloads.csv_bytes(df),
+        "geojson": downloads.geojson_bytes(geo.loc[list(ids)].reset_index()),
+        "xlsx": downloads.xlsx_bytes(df),
+    }
 
 
 def render() -> None:
@@ -50,25 +45,15 @@ def render() -> None:
         return
     state = sidebar_filters(ds)
     st.title("Données")
-    shown = maps.select_actors(ds.placed, state)
+    shown = selection.select_actors(ds.placed, state)
     unplaced = ds.placed[ds.placed["level"].isin(["national", "none"])] if not state.regions else shown.iloc[0:0]
     records = shown if unplaced.empty else pd.concat([shown, unplaced])
     st.text(f"{len(records)} enregistrements selon les filtres.")
     view = records.assign(kind=records["kind"].map(KINDS), level=records["level"].map(LEVELS))
     st.dataframe(fr_table(view, LABELS), hide_index=True, width="stretch")
     files = _downloads(tuple(records["id"]), ds.as_of)
-    c1, c2, c3 = st.columns(3)
-    c1.download_button("CSV", files["csv"], "territoires-acteurs.csv", "text/csv", key="d_csv")
-    c2.download_button(
-        "GeoJSON", files["geojson"], "territoires-acteurs.geojson", "application/geo+json", key="d_geojson"
-    )
-    c3.download_button(
-        "XLSX",
-        files["xlsx"],
-        "territoires-acteurs.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="d_xlsx",
-    )
+    for column, (fmt, (file_name, mime)) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS.items(), strict=True):
+        column.download_button(DOWNLOAD_LABELS[fmt], files[fmt], file_name, mime, key=f"d_{fmt}")
     if ds.as_of:
         st.text(f"Registre tel qu'il était le {ds.as_of}.")
     _changes_panel(ds)
@@ -79,7 +64,7 @@ def _import_panel() -> None:
     """Staff upload: a report of what would change first, then an explicit import."""
     from territoires.errors import TerritoiresError
     from territoires.registry import importer
-    from territoires.registry.store import open_store
+    from territoires.registry.storage import open_store
     from territoires.ui.common import reload_data, show_error
 
     st.subheader("Importer des adhérents ou des pôles")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from territoires.errors import TerritoiresError
+from territoires.geo.store import repair_notes
 from territoires.ui.common import dataset, show_error, store_summary
 
 CITATION = (
@@ -66,22 +67,7 @@ def render() -> None:
     st.subheader("Contours : contenu et réparations")
     counts = pd.DataFrame({"Niveau": list(summary["counts"]), "Nombre": list(summary["counts"].values())})
     st.dataframe(counts, hide_index=True)
-    rep = summary["repairs"]
-    notes = [
-        f"{r['code']} {r['nom']} : contour reconstruit à partir de ses communes déléguées"
-        for r in rep.get("rebuilt_from_parts", [])
-    ]
-    notes += [
-        f"{r['code']} {r['nom']} : pas de contour propre, territoire dans le contour de {r['contour_de']}"
-        for r in rep.get("outline_held_by", [])
-    ]
-    holes = rep.get("holes_filled", [])
-    if holes:
-        notes.append(f"{len(holes)} lacunes entre contours comblées ({sum(h['area_km2'] for h in holes):.1f} km²)")
-    notes += [
-        f"EPCI {r['siren']} {r['nom']} : SIREN provisoire dans la source" for r in rep.get("placeholder_sirens", [])
-    ]
-    st.text("\n".join(notes))
+    st.text("\n".join(repair_notes(summary["repairs"])))
     st.caption("Contours construits le")
     st.text(summary["built_at"])
     st.subheader("Enregistrements non localisés")

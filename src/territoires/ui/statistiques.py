@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from territoires import charts, fmt, maps, stats
+from territoires import charts, fmt, selection, stats
 from territoires.registry.schema import KINDS
 from territoires.ui.common import dataset, fr_styled, fr_table, sidebar_filters
 
@@ -42,38 +42,13 @@ def render() -> None:
         return
     kind = st.selectbox("Type d'acteur", kinds, format_func=KINDS.get, key="s_kind")
     # The filters (year, pôles témoins) apply; régions narrow the rows shown, not the national totals.
-    shown = maps.select_actors(ds.placed, state.__class__(**{**state.__dict__, "regions": ()}))
+    shown = selection.select_actors(ds.placed, selection.national(state))
     placed = ds.placed[ds.placed["id"].isin(shown["id"]) | (ds.placed["kind"] == "regional_figure")]
     terr = stats.territories(ds.levels, by)
     table = stats.density_table(placed, terr, kind)
     conc = stats.concentration(table, kind, by)
-    if state.regions:
-        col = {
-            "region_2012": "reg_2012",
-            "region": "reg",
-            "departement": "reg_2012" if state.system == "2012" else "reg",
-        }[by]
-        if by == "departement":
-            deps = ds.levels["departements"]
-            keep = set(deps.loc[deps[col].isin(state.regions), "code"])
-        else:
-            keep = set(state.regions) if (by == "region_2012") == (state.system == "2012") else set(table["code"])
-        table = table[table["code"].isin(keep)]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Total (France)", fmt.number(conc.total))
-    c2.metric("En tête", f"{conc.leader_count} ({fmt.percent(conc.leader_share, 0)})" if conc.total else "–")
-    c3.metric(
-        "Indice de Herfindahl",
-        fmt.number(conc.herfindahl, 2) if conc.total else "–",
-        help="Somme des carrés des parts : 1 si tout est dans un seul territoire.",
-    )
-    c4.metric(
-        "Indice de Gini",
-        fmt.number(conc.gini, 2) if conc.total else "–",
-        help="0 si la répartition est égale entre les territoires, proche de 1 si elle est concentrée.",
-    )
-    if conc.leaders:
-        st.text("En tête : " + ", ".join(conc.leaders))
+    table = selection.narrow_table(ds, state, table, by)
+    _concentration(conc)
     st.altair_chart(
         charts.ranking_chart(table[table["count"] > 0], "count", title=f"{KINDS[kind]} : nombre par territoire"),
         width="stretch",
@@ -90,6 +65,31 @@ def render() -> None:
     left = stats.unattributed(placed, by, [kind])
     if len(left):
         st.text("Non attribuables à ce niveau (la lettre ne les situe que plus largement) : " + ", ".join(left["name"]))
+    _newsletter_figures(ds)
+    _coverage(ds, terr)
+
+
+def _concentration(conc: stats.Concentration) -> None:
+    """Total, leaders and concentration indices of one kind."""
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Total (France)", fmt.number(conc.total))
+    c2.metric("En tête", f"{conc.leader_count} ({fmt.percent(conc.leader_share, 0)})" if conc.total else "–")
+    c3.metric(
+        "Indice de Herfindahl",
+        fmt.number(conc.herfindahl, 2) if conc.total else "–",
+        help="Somme des carrés des parts : 1 si tout est dans un seul territoire.",
+    )
+    c4.metric(
+        "Indice de Gini",
+        fmt.number(conc.gini, 2) if conc.total else "–",
+        help="0 si la répartition est égale entre les territoires, proche de 1 si elle est concentrée.",
+    )
+    if conc.leaders:
+        st.text("En tête : " + ", ".join(conc.leaders))
+
+
+def _newsletter_figures(ds) -> None:
+    """The figures the newsletter gives for whole territories (not counted)."""
     st.subheader("Chiffres donnés par la lettre (non comptés)")
     fig = stats.figures(ds.placed)
     fig = fig.assign(
@@ -105,6 +105,10 @@ def render() -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+def _coverage(ds, terr) -> None:
+    """Members per territory, and the population and area they cover."""
     st.subheader("Couverture par les adhérents du RTES")
     cov = stats.coverage(ds.placed, ds.registry.perimeters, terr)
     cov = fr_table(

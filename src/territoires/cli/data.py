@@ -1,0 +1,150 @@
+"""``territoires data …``: check, import, export the registry, and follow its changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from territoires.cli.common import DataDir, data_app, err, fail, out
+from territoires.errors import TerritoiresError
+
+
+@data_app.command("check")
+def data_check(data_dir: DataDir = None) -> None:
+    """Valider le registre (schéma, identifiants, codes dans data/geo, sources) ; compte rendu de jointure."""
+    from territoires.registry.check import check_registry
+
+    rep = check_registry(data_dir)
+    for p in rep.problems:
+        err.print(f"[bold red]✗[/] {p}", highlight=False)
+    if rep.total:
+        out.print(f"Enregistrements : {rep.total}", highlight=False)
+        out.print("Par type : " + ", ".join(f"{k} {v}" for k, v in rep.by_kind.items()), highlight=False)
+        out.print(
+            "Adhérents par niveau : " + ", ".join(f"{k} {v}" for k, v in rep.members_by_level.items()),
+            highlight=False,
+        )
+        out.print(
+            f"Jointure : {rep.matched} rattachés, {len(rep.homonyms)} homonymes résolus par le contexte, "
+            f"{len(rep.unmatched)} non rattachés, {len(rep.unplaced)} non localisés (déclarés).",
+            highlight=False,
+        )
+        for line in rep.homonyms:
+            out.print(f"  [dim]homonyme[/] {line}", highlight=False)
+        for line in rep.renamed:
+            out.print(f"  [dim]nom officiel[/] {line}", highlight=False)
+        for line in rep.unplaced:
+            out.print(f"  [dim]non localisé[/] {line}", highlight=False)
+        for line in rep.unmatched:
+            err.print(f"  [bold red]non rattaché[/] {line}", highlight=False)
+    for note in rep.notes:
+        out.print(f"[yellow]•[/] {note}", highlight=False)
+    if not rep.ok:
+        err.print(
+            f"[bold red]{len(rep.problems) + len(rep.unmatched)} problème(s).[/] "
+            "À faire : corriger data/registry/ puis relancer « territoires data check ».",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    out.print("[green]✓[/] Registre conforme.", highlight=False)
+
+
+@data_app.command("import")
+def data_import(
+    file: Annotated[Path, typer.Argument(help="Fichier CSV ou XLSX de nouveaux enregistrements ou de modifications.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer ce qui changerait, sans rien écrire.")] = False,
+    only_valid: Annotated[
+        bool, typer.Option("--only-valid", help="Importer les lignes valides même si d'autres sont refusées.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Importer des adhérents, pôles, initiatives… : chaque ligne vérifiée, compte rendu avant écriture."""
+    from territoires.registry import importer
+    from territoires.registry.storage import open_store
+
+    try:
+        if not file.exists():
+            raise TerritoiresError("Fichier introuvable.", where=file, todo="vérifier le chemin du fichier.")
+        store = open_store(data_dir)
+        plan = importer.plan(store, file, origin="cli", base=data_dir)
+        for line in plan.report.lines():
+            out.print(line, highlight=False)
+        if dry_run:
+            out.print("Simulation : rien n'a été écrit.", highlight=False)
+            raise typer.Exit(1 if plan.report.rejected else 0)
+        report = importer.apply(store, plan, only_valid=only_valid)
+    except TerritoiresError as exc:
+        fail(exc)
+    if report.rejected and not report.written:
+        err.print(
+            "[bold red]Des lignes sont refusées : rien n'a été écrit.[/] Corriger le fichier, ou relancer "
+            "avec --only-valid pour n'importer que les lignes valides.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    out.print(
+        "[green]✓[/] Registre mis à jour (version précédente conservée, journal des modifications complété)."
+        if report.written
+        else "Rien à modifier.",
+        highlight=False,
+    )
+
+
+@data_app.command("changes")
+def data_changes(
+    since: Annotated[
+        str, typer.Option("--since", help="Date AAAA-MM-JJ : les nouveautés depuis ce jour.")
+    ] = "2000-01-01",
+    data_dir: DataDir = None,
+) -> None:
+    """Nouveautés : ce qui a changé dans le registre depuis une date (quand, quoi, d'où)."""
+    from territoires.registry.storage import open_store
+
+    try:
+        log = open_store(data_dir).changelog()
+    except TerritoiresError as exc:
+        fail(exc)
+    recent = log[log["at"].astype(str).str[:10] >= since] if len(log) else log
+    if recent.empty:
+        out.print(f"Aucune modification depuis le {since}.", highlight=False)
+        return
+    for r in recent.itertuples(index=False):
+        what = {"added": "ajout", "changed": "modification"}.get(r.action, r.action)
+        out.print(
+            f"{r.at[:16].replace('T', ' ')}  {what:<12} {r.id}  {r.name}  ({r.origin}, {r.file})", highlight=False
+        )
+
+
+@data_app.command("manifest")
+def data_manifest(data_dir: DataDir = None) -> None:
+    """Mettre à jour data/registry/manifest.json (sha256) après une modification vérifiée."""
+    from territoires.registry.check import check_registry
+    from territoires.registry.manifest import write_manifest
+
+    rep = check_registry(data_dir)
+    if not rep.ok:
+        err.print("[bold red]Le registre ne passe pas « territoires data check » : manifeste inchangé.[/]")
+        raise typer.Exit(1)
+    write_manifest(data_dir)
+    out.print("[green]✓[/] Manifeste du registre mis à jour.", highlight=False)
+
+
+@data_app.command("export")
+def data_export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Fichier à écrire.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv ou geojson.")] = "csv",
+    resolution: Annotated[
+        str, typer.Option(help="Contours : region (≈ 300 m, défaut), france (≈ 1 km) ou full.")
+    ] = "region",
+    data_dir: DataDir = None,
+) -> None:
+    """Écrire le registre joint aux contours (CSV, ou GeoJSON avec périmètres et points)."""
+    from territoires.registry import downloads
+
+    try:
+        n = downloads.export(output, fmt=fmt, resolution=resolution, base=data_dir)
+    except TerritoiresError as exc:
+        fail(exc)
+    out.print(f"[green]✓[/] {n} enregistrements écrits dans {output}.", highlight=False)

@@ -1,0 +1,178 @@
+"""``territoires stats``, ``export``, ``serve``, ``prepare``, ``assets``: the views of the data."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from territoires.cli.common import DataDir, app, err, fail, out
+from territoires.errors import TerritoiresError
+
+
+class StatsFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    markdown = "markdown"
+
+
+class StatsBy(StrEnum):
+    region_2012 = "region_2012"
+    region = "region"
+    departement = "departement"
+
+
+@app.command("stats")
+def stats_cmd(
+    by: Annotated[StatsBy, typer.Option("--by", help="Territoires : régions de 2012, d'aujourd'hui, départements.")] = (
+        StatsBy.region_2012
+    ),
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="Type d'acteur (répétable) : ptce_pole, rtes_member, ples… Défaut : tous."),
+    ] = None,
+    fmt_: Annotated[StatsFormat, typer.Option("--format", help="csv, json ou markdown.")] = StatsFormat.csv,
+    coverage: Annotated[
+        bool, typer.Option("--coverage", help="Adhérents par niveau, population et surface couvertes.")
+    ] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Fichier (défaut : sortie standard).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Statistiques de densité par territoire : nombres, densités, parts, quotients de localisation."""
+    from territoires import stats
+    from territoires.dataset import load_dataset
+    from territoires.io.atomic import write_text_atomic
+
+    kinds = kind or list(stats.MAPPABLE_KINDS)
+    unknown = [k for k in kinds if k not in stats.MAPPABLE_KINDS]
+    if unknown:
+        fail(
+            TerritoiresError(
+                f"Type d'acteur inconnu : {', '.join(unknown)}.",
+                todo=f"choisir parmi : {', '.join(stats.MAPPABLE_KINDS)} (les chiffres « regional_figure » "
+                "sont donnés à part).",
+            )
+        )
+    try:
+        ds = load_dataset(data_dir)
+    except TerritoiresError as exc:
+        fail(exc)
+    rep = stats.report(ds.placed, ds.registry.perimeters, ds.levels, ds.vintage, by.value, kinds, coverage)
+    text = {StatsFormat.csv: rep.to_csv, StatsFormat.json: rep.to_json, StatsFormat.markdown: rep.to_markdown}[fmt_]()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_text_atomic(output, text)
+        err.print(f"✓ écrit : {output}", highlight=False)
+    if fmt_ is StatsFormat.csv:
+        err.print(f"Millésime : {rep.vintage}.", highlight=False)
+
+
+class ExportFormat(StrEnum):
+    png = "png"
+    svg = "svg"
+    pdf = "pdf"
+    html = "html"
+
+
+@app.command("export")
+def export_cmd(
+    fmt_: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="png, svg, pdf ou html.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Fichier à écrire.")],
+    link: Annotated[
+        str | None,
+        typer.Option("--lien", help="Lien partagé du tableau de bord (ou ses seuls paramètres ?region=82&…)."),
+    ] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="Code de région (répétable).")] = None,
+    system: Annotated[str, typer.Option("--regions-de", help="2012 ou 2016.")] = "2012",
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Type d'acteur (répétable).")] = None,
+    no_members: Annotated[bool, typer.Option("--sans-adherents", help="Sans les collectivités adhérentes.")] = False,
+    statistic: Annotated[
+        str, typer.Option("--densite", help="Aplat : count, per_million, per_10k_km2, share, location_quotient.")
+    ] = "",
+    stat_kind: Annotated[str, typer.Option("--densite-de", help="Type d'acteur de l'aplat.")] = "ptce_pole",
+    width: Annotated[int, typer.Option(help="Largeur de l'image en pixels (16:9).")] = 1920,
+    data_dir: DataDir = None,
+) -> None:
+    """Exporter la carte : image 16:9 (PNG, SVG, PDF) ou fichier HTML autonome, hors ligne."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from territoires import export
+    from territoires.dataset import load_dataset
+    from territoires.state import MapState, from_query
+    from territoires.webmap.geometry import GeometryCache
+
+    if link:
+        query = urlsplit(link).query or link.lstrip("?")
+        state = from_query(dict(parse_qsl(query)))
+    else:
+        state = MapState(
+            system=system,
+            regions=tuple(region or ()),
+            members=not no_members,
+            kinds=tuple(kind) if kind else MapState().kinds,
+            statistic=statistic,
+            stat_kind=stat_kind,
+        )
+    bad = [k for k in (kind or []) if k not in state.validated().kinds]
+    if bad:
+        fail(
+            TerritoiresError(
+                f"Type d'acteur inconnu : {', '.join(bad)}.",
+                todo="choisir parmi ptce_pole, ptce_project, ples, citeslab, initiative, event, "
+                "network_office, rtes_board_member.",
+            )
+        )
+    state = replace(state.validated(), presentation=True)
+    try:
+        data = GeometryCache(load_dataset(data_dir))
+        n = export.export_map(data, state, fmt_.value, output, size=(width, round(width * 9 / 16)))
+    except TerritoiresError as exc:
+        fail(exc)
+    out.print(f"[green]✓[/] Carte écrite dans {output} ({n / 1e3:.0f} ko).", highlight=False)
+
+
+@app.command(
+    "serve",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def serve_cmd(ctx: typer.Context) -> None:
+    """Lancer le tableau de bord (données préparées pendant le démarrage). Options de streamlit acceptées."""
+    from territoires import serve
+
+    serve.main(list(ctx.args))
+
+
+@app.command("prepare")
+def prepare_cmd(data_dir: DataDir = None) -> None:
+    """Préparer le démarrage rapide du tableau de bord (instantané des données et de la carte par défaut)."""
+    from territoires import snapshot
+
+    try:
+        t = time.perf_counter()
+        target, written = snapshot.prepare(data_dir)
+    except TerritoiresError as exc:
+        fail(exc)
+    if target is None:
+        out.print("Registre en base de données : pas d'instantané (la base peut changer sans lui).")
+    elif written:
+        out.print(f"[green]✓[/] Instantané de démarrage écrit : {target} ({time.perf_counter() - t:.1f} s).")
+    else:
+        out.print(f"[green]✓[/] Instantané de démarrage à jour : {target}.", highlight=False)
+
+
+@app.command("assets")
+def assets_cmd() -> None:
+    """Copier Leaflet, Leaflet.markercluster et Font Awesome (paquets XStatic) dans static/vendor/, sans réseau."""
+    from territoires import assets
+
+    written = assets.install()
+    out.print(
+        f"[green]✓[/] Ressources de la carte en place dans {assets.STATIC_DIR} ({len(written)} copiées).",
+        highlight=False,
+    )

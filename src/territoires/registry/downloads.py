@@ -1,0 +1,60 @@
+"""The joined registry as files to download or write: CSV, GeoJSON, XLSX (the Données page and the CLI).
+
+One serialisation for both: the same columns (:data:`~territoires.registry.join.EXPORT_COLUMNS`),
+the same protection against spreadsheet formulas, the same file names
+(:data:`~territoires.registry.files.DOWNLOADS`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from territoires.errors import TerritoiresError
+from territoires.geo.reader import Boundaries
+from territoires.io.atomic import write_bytes_atomic
+from territoires.registry.join import EXPORT_COLUMNS, join
+from territoires.registry.storage import load_registry
+from territoires.safe import spreadsheet_frame
+
+# Display scale of the geometries for each --resolution of ``territoires data export``.
+SCALES = {"region": "region", "france": "france", "full": None}
+EXPORT_FORMATS = ("csv", "geojson")
+
+
+def table(records: pd.DataFrame) -> pd.DataFrame:
+    """The exported columns, no cell of which may run as a formula in a spreadsheet."""
+    return spreadsheet_frame(records[EXPORT_COLUMNS])
+
+
+def csv_bytes(records: pd.DataFrame) -> bytes:
+    """The records as UTF-8 CSV."""
+    return table(records).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def geojson_bytes(shapes: gpd.GeoDataFrame) -> bytes:
+    """The records with their geometries (perimeters, points; none for the unplaced) as GeoJSON."""
+    data = json.loads(shapes[[*EXPORT_COLUMNS, "geometry"]].to_json(na="null", drop_id=True))
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+def xlsx_bytes(records: pd.DataFrame) -> bytes:
+    """The records as an Excel workbook (one sheet, « acteurs »)."""
+    buf = io.BytesIO()
+    table(records).to_excel(buf, index=False, sheet_name="acteurs")
+    return buf.getvalue()
+
+
+def export(output: Path, *, fmt: str = "csv", resolution: str = "region", base: Path | None = None) -> int:
+    """Write the registry joined to the boundaries, atomically; returns the number of records."""
+    if fmt not in EXPORT_FORMATS:
+        raise TerritoiresError(f"Format inconnu : {fmt!r}.", todo="choisir --format csv ou --format geojson.")
+    if resolution not in SCALES:
+        raise TerritoiresError(f"Résolution inconnue : {resolution!r}.", todo="choisir region, france ou full.")
+    joined = join(load_registry(base), Boundaries(base, scale=SCALES[resolution]), base)
+    write_bytes_atomic(Path(output), csv_bytes(joined) if fmt == "csv" else geojson_bytes(joined))
+    return len(joined)

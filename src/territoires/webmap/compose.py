@@ -1,0 +1,73 @@
+"""The web map of a state: the layers of :mod:`~territoires.webmap.layers`, composed, and framed."""
+
+from __future__ import annotations
+
+import folium
+
+from territoires import encode, safe
+from territoires.selection import Selection, select, source_line, title_for
+from territoires.state import MapState
+from territoires.webmap import layers
+from territoires.webmap.geometry import GeometryCache, place_bounds
+from territoires.webmap.plumbing import OfflineMap, Script, Style, control
+from territoires.webmap.popups import CSS, legend_html
+
+FRAMES = {  # (south, west, north, east)
+    "metropole": (41.3, -5.2, 51.1, 9.6),
+    "971": (15.8, -61.85, 16.55, -61.0),
+    "972": (14.38, -61.25, 14.9, -60.8),
+    "973": (2.1, -54.6, 5.8, -51.6),
+    "974": (-21.4, 55.2, -20.85, 55.85),
+    "976": (-13.0, 45.0, -12.63, 45.3),
+}
+# Bottom to top: what is drawn later covers what was drawn before.
+LAYERS = (layers.choropleth, layers.regions, layers.departements, layers.epci, layers.communes, layers.members)
+
+
+def build_map(cache: GeometryCache, state: MapState, *, height: str = "100%") -> folium.Map:
+    """A new folium map for ``state``: layers, markers, legend, title, bounds.
+
+    Always a new object: the caller may render it (streamlit-folium renames its elements when it
+    does), so a map is never shared between renders. Building from the cache takes milliseconds.
+    """
+    sel = select(cache.ds, state)
+    m = OfflineMap(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, zoom_snap=0.25, height=height)
+    # With no tile layer, folium does not pass max_zoom to the map; MarkerCluster needs it there.
+    m.options["max_zoom"] = 14
+    m.options["min_zoom"] = 3
+    m.add_child(Style(CSS))
+    m.add_child(Script(encode.DECODER_JS))
+    for layer in LAYERS:
+        layer(m, cache, sel)
+    layers.actors(m, cache, sel)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    _furniture(m, cache, sel)
+    m.fit_bounds(_frame(cache, sel))
+    return m
+
+
+def _furniture(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
+    """Legend; in presentation mode, the title and the source line."""
+    legend = legend_html(sel.kinds_shown, sel.levels_shown, sel.choropleth, sel.state.stat_kind)
+    if legend:
+        control(m, "bottomleft", "terr-legend", legend)
+    if sel.state.presentation:
+        control(m, "topleft", "terr-title", safe.text(title_for(sel.state, cache.ds)))
+        control(m, "bottomright", "terr-source", safe.text(source_line(cache.ds)))
+
+
+def _frame(cache: GeometryCache, sel: Selection) -> list[list[float]]:
+    """[[south, west], [north, east]]: a chosen frame, the searched place, the selected régions, or France."""
+    state = sel.state
+    if state.framing in FRAMES:
+        s, w, n, e = FRAMES[state.framing]
+        return [[s, w], [n, e]]
+    s, w, n, e = FRAMES["metropole"]
+    if len(sel.regions) and state.regions:
+        geoms = cache.boundaries_at(state.scale)
+        w, s, e, n = getattr(geoms, sel.system.level).loc[sel.regions.index].total_bounds
+    if state.place:
+        pb = place_bounds(cache, state.place)
+        if pb is not None:
+            w, s, e, n = pb["w"], pb["s"], pb["e"], pb["n"]
+    return [[float(s), float(w)], [float(n), float(e)]]

@@ -1,0 +1,133 @@
+"""One function per layer of the web map; each adds its layer to a map and can be tested alone.
+
+Every function takes the map, the :class:`~territoires.webmap.geometry.GeometryCache` and the
+:class:`~territoires.selection.Selection`; geometry comes from the cache, only the choice of
+features and their properties depend on the state.
+"""
+
+from __future__ import annotations
+
+import folium
+
+from territoires import safe
+from territoires.selection import Selection
+from territoires.state import MEMBER_LEVELS
+from territoires.styles import KIND_STYLE, LEVEL_STYLE
+from territoires.webmap.geometry import GeometryCache
+from territoires.webmap.plumbing import CompactLayer, OfflineMarkerCluster, Script
+
+BOUNDARY_STYLE = {"fill": True, "fillColor": "#ffffff", "fillOpacity": 0.55, "color": "#555555", "weight": 1.6}
+DEP_STYLE = {"fill": False, "color": "#888888", "weight": 0.7, "dashArray": "3"}
+EPCI_STYLE = {"fill": False, "color": "#999999", "weight": 0.5}
+COMMUNE_STYLE = {"fill": True, "fillOpacity": 0.0, "color": "#aaaaaa", "weight": 0.4}
+CHORO_STYLE = {"fillOpacity": 0.75, "color": "#ffffff", "weight": 0.8}
+MEMBER_HL = {"weight": 3, "fillOpacity": 0.5}
+CLUSTER_OPTIONS = {"maxClusterRadius": 35, "spiderfyOnMaxZoom": True}
+
+
+def choropleth(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
+    """Flat colours of a density statistic, under everything else."""
+    ch = sel.choropleth
+    if ch is None:
+        return
+    colors = ch.colors()
+    items = [(code, {"t": safe.text(ch.text(code)), "f": colors[code]}) for code in ch.values.index]
+    m.add_child(
+        CompactLayer(
+            f"Densité : {safe.text(ch.label)}", cache.layer(ch.unit_level, sel.state.scale, items), CHORO_STYLE
+        )
+    )
+
+
+def regions(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
+    """The régions of the state's system (the selected ones, or all), filled white unless a choropleth shows."""
+    style = dict(BOUNDARY_STYLE, fillOpacity=0.0 if sel.choropleth is not None else 0.55)
+    items = [(c, {"t": safe.text(n)}) for c, n in sel.regions["nom"].items()]
+    m.add_child(CompactLayer(safe.text(sel.system.label), cache.layer(sel.system.level, sel.state.scale, items), style))
+
+
+def departements(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
+    """Département outlines, dashed (when the layer is chosen)."""
+    if "departements" not in sel.state.layers:
+        return
+    deps = cache.ds.levels["departements"]
+    if sel.state.regions:
+        deps = deps[deps[sel.system.column].isin(sel.state.regions)]
+    items = [(c, {"t": safe.text(f"{n} ({c})")}) for c, n in zip(deps["code"], deps["nom"], strict=True)]
+    m.add_child(CompactLayer("Départements", cache.layer("departements", sel.state.scale, items), DEP_STYLE))
+
+
+def epci(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
+    """Today's intercommunalities (when the layer is chosen), within the selected régions."""
+    if "epci" not in sel.state.layers:
+        return
+    b = cache.boundaries_at(sel.state.scale)
+    ep = b.epci
+    if sel.state.regions:
+        com = cache.ds.levels["communes"]
+        inside = set(com.loc[com[sel.system.column].isin(sel.state.regions), "epci"].dropna())
+        ep = ep[ep.index.isin(inside)]
+    items = [(c, {"t": safe.text(n)}) for c, n in ep["nom"].items()]
+    m.add_child(CompactLayer("Intercommunalités (2025)", cache.topo_layer("epci", sel.state.scale, items), EPCI_STYLE))
+
+
+def communes(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
+    """Communes: never all 35,000 at once — those of a chosen département, or of the selected régions."""
+    state = sel.state
+    com = cache.ds.levels["communes"]
+    if state.communes_of:
+        com = com[com["dep"] == state.communes_of]
+        deps = cache.ds.levels["departements"].set_index("code")["nom"]
+        label = f"Communes ({safe.text(deps.get(state.communes_of, state.communes_of))})"
+    elif "communes" in state.layers and state.regions:
+        com = com[com[sel.system.column].isin(state.regions)]
+        label = "Communes"
+    else:
+        return
+    items = [(c, {"t": safe.text(n)}) for c, n in zip(com["code"], com["nom"], strict=True)]
+    m.add_child(CompactLayer(label, cache.topo_layer("communes", state.scale, items), COMMUNE_STYLE))
+
+
+def members(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
+    """RTES members as their perimeter, one layer per level, large to small so that cities stay on top."""
+    shown = sel.members
+    popups = cache.popup_map()
+    for lv in MEMBER_LEVELS:
+        sub = shown[shown["level"] == lv]
+        if sub.empty:
+            continue
+        color, label = LEVEL_STYLE[lv]
+        items = [(i, {"t": safe.text(n), "p": popups[i]}) for i, n in zip(sub["id"], sub["name"], strict=True)]
+        style = {"fillColor": color, "fillOpacity": 0.35, "color": color, "weight": 1.6}
+        m.add_child(CompactLayer(safe.text(label), cache.layer("actors", sel.state.scale, items), style, MEMBER_HL))
+
+
+def actors(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
+    """Actors as markers, one cluster layer per kind, dashed when placed only in a région or a département."""
+    markers = cache.marker_map(sel.state.scale)
+    items = []
+    clusters: dict[str, OfflineMarkerCluster] = {}
+    for kind in sel.kinds_shown:
+        cluster = OfflineMarkerCluster(name=safe.text(KIND_STYLE[kind][2]), options=CLUSTER_OPTIONS)
+        cluster.add_to(m)
+        clusters[kind] = cluster
+        items += [{"k": kind, **markers[i]} for i in sel.markers(kind)["id"] if i in markers]
+    if not items:
+        return
+    styles = safe.script_json({k: [KIND_STYLE[k][0], KIND_STYLE[k][1]] for k in clusters})
+    body = (
+        "items.forEach(function(it){var st=s[it.k];var icon=L.divIcon({className:'terr-marker',"
+        "html:'<span class=\"terr-pin'+(it.v?' vague':'')+'\" style=\"background:'+st[0]+';color:'+st[0]+"
+        "'\"><i class=\"fa-solid '+st[1]+'\"'+(it.v?'':' style=\"color:#fff\"')+'></i></span>',"
+        "iconSize:[26,26],iconAnchor:[13,13]});"
+        "var mk=L.marker([it.y,it.x],{icon:icon,riseOnHover:true});mk.bindTooltip(it.t);"
+        "mk.bindPopup(it.p,{maxWidth:380});g[it.k].addLayer(mk);});})();"
+    )
+    data = safe.script_json(items)
+
+    def code() -> str:
+        # The clusters' names are read when the map is rendered: streamlit-folium renames them then.
+        groups = ",".join(f"{safe.script_json(k)}:{c.get_name()}" for k, c in clusters.items())
+        return f"(function(){{var items={data};var g={{{groups}}};var s={styles};{body}"
+
+    m.add_child(Script(code))

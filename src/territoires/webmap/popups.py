@@ -1,0 +1,101 @@
+"""Popup, legend and style sheet of the web map: HTML in which every data string is escaped."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from territoires import charts, fmt, safe
+from territoires.registry.schema import KINDS, LEVELS, PRECISIONS
+from territoires.selection import Choropleth
+from territoires.styles import KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, SEA, VAGUE_NOTE
+
+CSS = f"""
+.folium-map, .leaflet-container {{ background: {SEA}; font-family: system-ui, sans-serif; }}
+.terr-legend, .terr-title, .terr-source {{ background: rgba(255,255,255,.93); padding: 6px 10px;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.35; }}
+.terr-legend {{ max-width: 300px; max-height: 60vh; overflow-y: auto; }}
+.terr-legend h4 {{ margin: 4px 0 2px; font-size: 12px; }}
+.terr-legend .sw {{ display: inline-block; width: 14px; height: 10px; margin-right: 6px;
+  vertical-align: middle; border: 1px solid #555; }}
+.terr-title {{ font-size: 17px; font-weight: 600; max-width: 70vw; }}
+.terr-source {{ font-size: 11px; color: #333; max-width: 46vw; }}
+.terr-pin {{ display: flex; align-items: center; justify-content: center; width: 24px; height: 24px;
+  border-radius: 50%; color: #fff; border: 2px solid #fff; box-shadow: 0 0 2px rgba(0,0,0,.6);
+  font-size: 12px; }}
+.terr-marker {{ background: none; border: none; }}
+.terr-pin.vague {{ background: #fff !important; border: 3px dashed currentColor; box-shadow: 0 0 3px rgba(0,0,0,.7); }}
+.terr-popup dt {{ font-weight: 600; margin-top: 4px; }} .terr-popup dd {{ margin: 0 0 2px 0; }}
+.terr-popup blockquote {{ margin: 4px 0; padding-left: 6px; border-left: 3px solid #9ecae1; color: #333; }}
+"""
+NUMBERS = (("jobs", "Emplois"), ("capital_eur", "Capital (€)"), ("members", "Membres"), ("surface_m2", "Surface (m²)"))
+
+
+def _details(a: pd.Series, names: dict[str, dict[str, str]], board: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """The (label, value) lines of a record's popup, as plain text."""
+    dl = [("Type", KINDS.get(a["kind"], a["kind"]))]
+    where = []
+    for key, level in (("reg_2012", "region_2012"), ("dep", "departement")):
+        code = a.get(key)
+        if isinstance(code, str) and code in names[level]:
+            where.append(names[level][code])
+    dl.append(("Territoire", f"{LEVELS.get(a['level'], a['level'])} {a['code'] or ''}".strip()))
+    if where:
+        dl.append(("Situé", " — ".join(where)))
+    dl.append(("Précision", PRECISIONS.get(a["precision"], a["precision"])))
+    if a.get("new_member"):
+        dl.append(("Adhésion", "nouvel adhérent en 2012"))
+    if isinstance(a.get("role"), str):
+        dl.append(("Rôle au RTES", a["role"]))
+    for col, label in (("founded", "Création"), ("launched", "Lancement"), ("joined", "Depuis")):
+        if isinstance(a.get(col), str):
+            dl.append((label, fmt.date(a[col])))
+    for col, label in NUMBERS:
+        if pd.notna(a.get(col)):
+            dl.append((label, fmt.number(float(a[col]), 0)))
+    if isinstance(a.get("successor_note"), str):
+        dl.append(("Aujourd'hui", a["successor_note"]))
+    if board is not None and len(board):
+        people = " ; ".join(f"{n} ({r})" for n, r in zip(board["name"], board["role"], strict=True))
+        dl.append(("Au conseil d'administration", people))
+    if isinstance(a.get("notes"), str):
+        dl.append(("Notes", a["notes"]))
+    return dl
+
+
+def popup_html(a: pd.Series, names: dict[str, dict[str, str]], board: pd.DataFrame | None = None) -> str:
+    """The details of a record and its source, as escaped HTML."""
+    t = safe.text
+    head = f"<b>{t(a['name'])}</b>"
+    if isinstance(a.get("official_name"), str) and a["official_name"] != a["name"]:
+        head += f"<br><i>{t(a['official_name'])}</i>"
+    body = "".join(f"<dt>{t(k)}</dt><dd>{t(v)}</dd>" for k, v in _details(a, names, board))
+    link = safe.url(a.get("website"))
+    site = f'<p><a href="{link}" target="_blank" rel="noopener noreferrer">{link}</a></p>' if link else ""
+    src = f"<dt>Source</dt><dd>{t(a['source_section'])}<blockquote>« {t(a['source_quote'])} »</blockquote></dd>"
+    return f'<div class="terr-popup">{head}<dl>{body}{src}</dl>{site}</div>'
+
+
+def legend_html(kinds_shown: list[str], levels_shown: list[str], choro: Choropleth | None, stat_kind: str) -> str:
+    """The legend of what is drawn: member levels, actor kinds, choropleth classes."""
+    t = safe.text
+    parts = []
+    if levels_shown:
+        parts.append(f"<h4>{t(MEMBERS_HEADING)}</h4>")
+        for lv in levels_shown:
+            color, label = LEVEL_STYLE[lv]
+            parts.append(f'<div><span class="sw" style="background:{color};opacity:.7"></span>{t(label)}</div>')
+    if kinds_shown:
+        parts.append("<h4>Acteurs</h4>")
+        for k in kinds_shown:
+            color, icon, label = KIND_STYLE[k]
+            parts.append(f'<div><i class="fa-solid {icon}" style="color:{color};width:16px"></i> {t(label)}</div>')
+        parts.append(f'<div style="color:#555">{t(VAGUE_NOTE)}</div>')
+    if choro is not None and choro.classification.labels:
+        cls = choro.classification
+        parts.append(f"<h4>{t(choro.label)} : {t(KINDS.get(stat_kind, ''))}</h4>")
+        parts.append(f"<div style='color:#555'>{t(charts.METHODS[cls.method])}</div>")
+        for label, color in zip(cls.labels, cls.colors, strict=True):
+            parts.append(f'<div><span class="sw" style="background:{color}"></span>{t(label)}</div>')
+        if (cls.classes < 0).any():
+            parts.append(f'<div><span class="sw" style="background:#d9d9d9"></span>{t(charts.NO_DATA)}</div>')
+    return "".join(parts)
