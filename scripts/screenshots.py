@@ -23,16 +23,17 @@ VIEWS = {  # file name -> (path and query, what to wait for)
     "carte": ("/", "map"),
     "carte-rhone-alpes": ("/?region=82&couches=departements,communes&densite=per_million", "map"),
     "presentation": ("/?presentation=1", "map"),
+    "recherche": ("/?lieu=commune:38185", "place"),
     "statistiques": ("/statistiques", "table"),
     "donnees": ("/donnees", "table"),
 }
 
 
-def map_drawn(page) -> bool:
-    """The streamlit-folium frame holds outlines and markers."""
+def map_drawn(page, markers: bool = True) -> bool:
+    """The streamlit-folium frame holds outlines (and markers, unless framed on one place)."""
     for f in page.frames:
         if "streamlit_folium" in f.url and f.locator("path.leaflet-interactive").count() > 0:
-            return f.locator(".leaflet-marker-icon, .marker-cluster").count() > 0
+            return not markers or f.locator(".leaflet-marker-icon").count() > 0
     return False
 
 
@@ -43,11 +44,16 @@ def main() -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
             for name, (path, wait) in VIEWS.items():
-                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                page = browser.new_page(viewport={"width": 1440, "height": 900})  # a new visitor each time
+                errors: list[str] = []
+                page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
                 page.goto(url + path)
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline:
-                    done = map_drawn(page) if wait == "map" else page.locator("[data-testid='stDataFrame']").count()
+                    if wait == "table":
+                        done = page.locator("[data-testid='stDataFrame']").count()
+                    else:
+                        done = map_drawn(page, markers=wait == "map")
                     if done:
                         break
                     page.wait_for_timeout(100)
@@ -55,6 +61,9 @@ def main() -> int:
                     print(f"{name} : la vue ne s'est pas affichée en 60 s", file=sys.stderr)
                     return 1
                 page.wait_for_timeout(1500)  # fonts, clusters and the legend settle
+                if errors:
+                    print(f"{name} : erreur de la page : {errors[0]}", file=sys.stderr)
+                    return 1
                 target = OUT / f"{name}.png"
                 page.screenshot(path=str(target))
                 print(f"{target.relative_to(REPO_ROOT)}")

@@ -100,3 +100,19 @@ def test_cache_is_pure_data_and_survives_pickling(cache):
     html_b = build_map(copy, MapState()).get_root().render()
     strip = re.compile(r"_[0-9a-f]{32}")
     assert strip.sub("", html_a) == strip.sub("", html_b)
+
+
+def test_a_searched_place_frames_the_map_without_loading_every_commune(cache):
+    from territoires.webmap.geometry import place_bounds
+
+    from synthetic import S, X0, Y0
+
+    box = place_bounds(cache, "commune:01008")  # Gex: the cell (1, 2) of the synthetic grid
+    assert list(box.round(6)) == [round(v, 6) for v in (X0 + S, Y0 + 2 * S, X0 + 2 * S, Y0 + 3 * S)]
+    assert place_bounds(cache, "commune:99999") is None
+    assert place_bounds(cache, "epci:200000001") is not None
+    assert "region" not in cache.boundaries  # no display level was read for it
+    m = build_map(cache, MapState(place="commune:01008"))
+    (fit,) = [c for c in m._children.values() if isinstance(c, folium.map.FitBounds)]
+    (s, w), (n, e) = fit.bounds
+    assert (round(w, 6), round(s, 6), round(e, 6), round(n, 6)) == tuple(round(v, 6) for v in box)

@@ -13,7 +13,7 @@ from territoires import assets, snapshot
 from territoires.dataset import Dataset, load_dataset
 from territoires.errors import TerritoiresError
 from territoires.registry.schema import KINDS
-from territoires.state import MAP_KINDS, MEMBER_LEVELS, MapState, from_query, to_query
+from territoires.state import MAP_KINDS, MEMBER_LEVELS, SYSTEMS, MapState, from_query, to_query
 from territoires.webmap.geometry import GeometryCache
 
 
@@ -191,8 +191,8 @@ def sync_url(state: MapState) -> None:
 
 
 def region_options(ds: Dataset, system: str) -> dict[str, str]:
-    level = "regions_2012" if system == "2012" else "regions"
-    t = ds.levels[level].sort_values("nom")
+    """The régions of a system ("2012" or "2016"), code → name, by name."""
+    t = ds.levels[SYSTEMS[system].level].sort_values("nom")
     return dict(zip(t["code"], t["nom"], strict=True))
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from territoires import encode, safe
 from territoires.dataset import Dataset
-from territoires.geo.reader import Boundaries
+from territoires.geo.reader import Boundaries, load_bounds
 from territoires.registry.join import shapes
 from territoires.selection import territory_names
 from territoires.webmap.popups import popup_html
@@ -38,6 +38,7 @@ class GeometryCache:
     topology: OrderedDict[tuple, str] = field(default_factory=OrderedDict)  # layer key → topology JSON
     popups: dict[str, str] | None = None  # record id → popup HTML
     markers: dict[str, dict[str, dict]] = field(default_factory=dict)  # scale → record id → marker data
+    bounds: dict[tuple[str, str], tuple | None] = field(default_factory=dict)  # searched place → its box
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -170,8 +171,11 @@ def _without(b: Boundaries, left_out: tuple[str, ...]) -> Boundaries:
 def place_bounds(cache: GeometryCache, place: str) -> pd.Series | None:
     """(west, south, east, north) of a searched place (commune or EPCI), for framing; None if unknown."""
     kind, _, code = place.partition(":")
-    b = cache.boundaries_at("region")
-    layer = b.communes if kind == "commune" else b.epci
-    if code not in layer.index:
-        return None
-    return pd.Series(layer.at[code, "geometry"].bounds, index=["w", "s", "e", "n"])
+    level = "communes" if kind == "commune" else "epci"
+    key = (level, code)
+    if key not in cache.bounds:
+        found = load_bounds(level, [code], scale="region", base=cache.ds.base).get(code)
+        with cache._lock:
+            cache.bounds[key] = found
+    found = cache.bounds[key]
+    return None if found is None else pd.Series(found, index=["w", "s", "e", "n"])
