@@ -105,7 +105,7 @@ def test_cache_is_pure_data_and_survives_pickling(cache):
 def test_a_searched_place_frames_the_map_without_loading_every_commune(cache):
     from territoires.webmap.geometry import place_bounds
 
-    from synthetic import S, X0, Y0
+    from synthetic import X0, Y0, S
 
     box = place_bounds(cache, "commune:01008")  # Gex: the cell (1, 2) of the synthetic grid
     assert list(box.round(6)) == [round(v, 6) for v in (X0 + S, Y0 + 2 * S, X0 + 2 * S, Y0 + 3 * S)]
