@@ -190,6 +190,10 @@ def test_one_session_every_rerun_draws_the_map(open_page, server):
     page.get_by_text("Mode présentation", exact=True).click()
     wait_until(page, lambda: "presentation" not in query(page.url))
     drawn_map(page, markers=False)
+    page.get_by_role("button", name="Ne plus cibler ce lieu").click()
+    wait_until(page, lambda: "lieu" not in query(page.url))
+    assert drawing(page) == first  # back to the whole of France
+    assert search.input_value() == ""
 
 
 def test_shared_link_reproduces_the_view_in_a_new_browser(open_page, server):

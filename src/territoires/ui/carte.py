@@ -98,9 +98,17 @@ def _search(ds) -> None:
     st.session_state["f_place"] = place
 
 
+def _clear_place() -> None:
+    # A callback: it runs before the next run draws the search box, so the box may be emptied too.
+    st.session_state["f_place"] = ""
+    st.session_state["q_place"] = ""
+    st.session_state.pop("q_last", None)
+
+
 def _place_details(ds, place: str) -> None:
     """Who covers the searched place, and which actors lie in it."""
     st.subheader("Le lieu recherché")
+    st.button("Ne plus cibler ce lieu", key="x_clear_place", on_click=_clear_place)
     covering = search.covering_members(ds, place)
     inside = search.actors_in(ds, place)
     st.text("Adhérents du RTES dont le territoire couvre ce lieu :")
