@@ -5,7 +5,8 @@ import streamlit as st
 from territoires.ui import pages, runlog
 
 # Presentation mode (?presentation=1) opens with the sidebar folded: the map takes the whole width.
-presenting = st.query_params.get("presentation") == "1"
+# The toggle's value, when the session has one, is the current one (the URL is updated later in the run).
+presenting = st.session_state.get("f_presentation", st.query_params.get("presentation") == "1")
 st.set_page_config(
     page_title="Territoires — ESS et coopération territoriale",
     page_icon="🗺️",

@@ -139,6 +139,11 @@ def wait_until(page, fn, timeout: float = 30) -> None:
     raise AssertionError("condition jamais remplie")
 
 
+def sidebar_open(page) -> bool:
+    box = page.get_by_test_id("stSidebar").bounding_box()
+    return box is not None and box["x"] + box["width"] > 50
+
+
 def query(url: str) -> dict[str, str]:
     from urllib.parse import parse_qsl, urlsplit
 
@@ -187,9 +192,14 @@ def test_one_session_every_rerun_draws_the_map(open_page, server):
     page.get_by_text("Mode présentation", exact=True).click()
     wait_until(page, lambda: query(page.url).get("presentation") == "1")
     drawn_map(page, markers=False)
+    wait_until(page, lambda: not sidebar_open(page))  # presenting: the map takes the whole width
+    page.get_by_test_id("stExpandSidebarButton").click()
+    wait_until(page, lambda: sidebar_open(page))
     page.get_by_text("Mode présentation", exact=True).click()
     wait_until(page, lambda: "presentation" not in query(page.url))
     drawn_map(page, markers=False)
+    page.wait_for_timeout(1000)
+    assert sidebar_open(page)  # leaving presentation mode keeps the filters at hand
     page.get_by_role("button", name="Ne plus cibler ce lieu").click()
     wait_until(page, lambda: "lieu" not in query(page.url))
     assert drawing(page) == first  # back to the whole of France

@@ -116,3 +116,20 @@ def test_a_searched_place_frames_the_map_without_loading_every_commune(cache):
     (fit,) = [c for c in m._children.values() if isinstance(c, folium.map.FitBounds)]
     (s, w), (n, e) = fit.bounds
     assert (round(w, 6), round(s, 6), round(e, 6), round(n, 6)) == tuple(round(v, 6) for v in box)
+
+
+def test_the_searched_place_is_outlined_even_outside_the_selected_regions(cache):
+    from territoires.selection import place_outside
+
+    state = MapState(regions=("82",), place="commune:66001")  # a commune of the Pyrénées-Orientales
+    assert place_outside(cache.ds, state)
+    assert not place_outside(cache.ds, MapState(regions=("82",), place="commune:01008"))
+    names = [getattr(c, "layer_name", None) for c in build_map(cache, state)._children.values()]
+    assert "Lieu recherché" in names
+    from territoires.webmap.popups import legend_html
+
+    assert "Lieu recherché" in legend_html([], [], None, "", place=True)
+    assert "Lieu recherché" not in legend_html(["ples"], ["commune"], None, "")
+    assert "Lieu recherché" not in [
+        getattr(c, "layer_name", None) for c in build_map(cache, MapState())._children.values()
+    ]

@@ -203,3 +203,13 @@ def source_line(ds: Dataset) -> str:
         f"Sources : lettre Transversales du RTES (automne 2012) ; contours IGN/INSEE "
         f"({ds.vintage.get('millesime')}), Licence Ouverte 2.0 ; carte Territoires du {fmt.date(built)}."
     )
+
+
+def place_outside(ds: Dataset, state: MapState) -> bool:
+    """Whether the searched place lies wholly outside the selected régions (then the map shows little)."""
+    if not (state.place and state.regions):
+        return False
+    kind, _, code = state.place.partition(":")
+    com = ds.levels["communes"]
+    held = com[com["code"] == code] if kind == "commune" else com[com["epci"] == code]
+    return not held[state.region_system.column].isin(state.regions).any()

@@ -3,7 +3,7 @@
 - :func:`load_level`: a level with its geometries (full resolution or a display scale);
 - :func:`load_attributes`: its attribute columns only — the geometry column is not read;
 - :func:`load_codes`: its codes only (the ``code`` column), for "does this code exist";
-- :func:`load_bounds`: the bounding box of a few features, read alone (framing a searched place);
+- :func:`load_shapes`, :func:`load_bounds`: a few features' geometries or boxes, read alone (a searched place);
 - :class:`Boundaries`: the display geometries of one scale, indexed by code, each level read on
   first use; what a map or an export draws.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyarrow.parquet as pq
+import shapely
 
 from territoires.errors import DataFileError
 from territoires.geo.layout import DISPLAY_LEVELS, NON_UNIQUE, REBUILD_TODO, level_path, schema_of, validate_frame
@@ -75,27 +76,29 @@ def load_codes(level: str, *, base: Path | None = None) -> set[str]:
     return set(load_attributes(level, ["code"], base=base)["code"])
 
 
-def load_bounds(
+def load_shapes(
     level: str, codes: Iterable[str], *, scale: str | None = "region", base: Path | None = None
-) -> dict[str, tuple[float, float, float, float]]:
-    """(west, south, east, north) of the features ``codes`` of a level, read without the others.
+) -> dict[str, shapely.Geometry]:
+    """The geometries of the features ``codes`` of a level, read without the others.
 
-    Only the matching rows are read (a parquet filter): framing one commune never loads the
-    35,000 communes' geometries into memory.
+    Only the matching rows are read (a parquet filter): drawing or framing one searched commune
+    never loads the 35,000 communes' geometries into memory.
     """
-    import shapely
-
     wanted = sorted(set(codes))
     if not wanted:
         return {}
     path = level_path(level, scale, base)
     with _reading(path):
         table = pq.read_table(path, columns=["code", "geometry"], filters=[("code", "in", wanted)])
-    out = {}
-    for code, wkb in zip(table.column("code").to_pylist(), table.column("geometry").to_pylist(), strict=True):
-        if wkb is not None:
-            out[code] = tuple(float(v) for v in shapely.from_wkb(wkb).bounds)
-    return out
+    codes_read, wkbs = table.column("code").to_pylist(), table.column("geometry").to_pylist()
+    return {c: shapely.from_wkb(w) for c, w in zip(codes_read, wkbs, strict=True) if w is not None}
+
+
+def load_bounds(
+    level: str, codes: Iterable[str], *, scale: str | None = "region", base: Path | None = None
+) -> dict[str, tuple[float, float, float, float]]:
+    """(west, south, east, north) of the features ``codes`` of a level, read without the others."""
+    return {c: tuple(float(v) for v in g.bounds) for c, g in load_shapes(level, codes, scale=scale, base=base).items()}
 
 
 def _check_crs_metadata(path: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from territoires import search
+from territoires import search, selection
 from territoires.registry.schema import KINDS
 from territoires.state import FRAMINGS, METHODS, MapState, to_query
 from territoires.styles import STAT_LABELS
@@ -148,6 +148,11 @@ def render() -> None:
         _search(ds)
     state = current_state()
     sync_url(state)
+    if selection.place_outside(ds, state):
+        st.info(
+            "Le lieu recherché est hors des régions choisies : seul son contour est dessiné. "
+            "Retirez le filtre « Région(s) » pour voir ses adhérents et ses acteurs."
+        )
     m = map_for(state)
     # returned_objects=[]: panning or zooming never reruns the script.
     st_folium(m, returned_objects=[], use_container_width=True, height=860 if state.presentation else 640, key="carte")

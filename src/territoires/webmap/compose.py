@@ -8,7 +8,7 @@ from territoires import encode, safe
 from territoires.selection import Selection, select, source_line, title_for
 from territoires.state import MapState
 from territoires.webmap import layers
-from territoires.webmap.geometry import GeometryCache, place_bounds
+from territoires.webmap.geometry import GeometryCache, place_bounds, place_shape
 from territoires.webmap.plumbing import OfflineMap, Script, Style, control
 from territoires.webmap.popups import CSS, legend_html
 
@@ -21,7 +21,15 @@ FRAMES = {  # (south, west, north, east)
     "976": (-13.0, 45.0, -12.63, 45.3),
 }
 # Bottom to top: what is drawn later covers what was drawn before.
-LAYERS = (layers.choropleth, layers.regions, layers.departements, layers.epci, layers.communes, layers.members)
+LAYERS = (
+    layers.choropleth,
+    layers.regions,
+    layers.departements,
+    layers.epci,
+    layers.communes,
+    layers.members,
+    layers.place,
+)
 
 
 def build_map(cache: GeometryCache, state: MapState, *, height: str = "100%") -> folium.Map:
@@ -48,7 +56,8 @@ def build_map(cache: GeometryCache, state: MapState, *, height: str = "100%") ->
 
 def _furniture(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
     """Legend; in presentation mode, the title and the source line."""
-    legend = legend_html(sel.kinds_shown, sel.levels_shown, sel.choropleth, sel.state.stat_kind)
+    place = bool(sel.state.place) and place_shape(cache, sel.state.place) is not None
+    legend = legend_html(sel.kinds_shown, sel.levels_shown, sel.choropleth, sel.state.stat_kind, place)
     if legend:
         control(m, "bottomleft", "terr-legend", legend)
     if sel.state.presentation:

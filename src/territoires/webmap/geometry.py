@@ -14,10 +14,11 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from territoires import encode, safe
 from territoires.dataset import Dataset
-from territoires.geo.reader import Boundaries, load_bounds
+from territoires.geo.reader import Boundaries, load_shapes
 from territoires.registry.join import shapes
 from territoires.selection import territory_names
 from territoires.webmap.popups import popup_html
@@ -38,7 +39,7 @@ class GeometryCache:
     topology: OrderedDict[tuple, str] = field(default_factory=OrderedDict)  # layer key → topology JSON
     popups: dict[str, str] | None = None  # record id → popup HTML
     markers: dict[str, dict[str, dict]] = field(default_factory=dict)  # scale → record id → marker data
-    bounds: dict[tuple[str, str], tuple | None] = field(default_factory=dict)  # searched place → its box
+    places: dict[str, shapely.Geometry | None] = field(default_factory=dict)  # searched place → its outline
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -168,14 +169,21 @@ def _without(b: Boundaries, left_out: tuple[str, ...]) -> Boundaries:
     return Boundaries(b.base, scale=b.scale, levels={lv: g for lv, g in b.loaded().items() if lv not in left_out})
 
 
-def place_bounds(cache: GeometryCache, place: str) -> pd.Series | None:
-    """(west, south, east, north) of a searched place (commune or EPCI), for framing; None if unknown."""
+def place_shape(cache: GeometryCache, place: str) -> shapely.Geometry | None:
+    """The outline of a searched place ("commune:69266", "epci:200046977"), or None if unknown.
+
+    Read alone from the region-scale file and kept: a search never loads every commune.
+    """
     kind, _, code = place.partition(":")
-    level = "communes" if kind == "commune" else "epci"
-    key = (level, code)
-    if key not in cache.bounds:
-        found = load_bounds(level, [code], scale="region", base=cache.ds.base).get(code)
+    if place not in cache.places:
+        level = "communes" if kind == "commune" else "epci"
+        found = load_shapes(level, [code], scale="region", base=cache.ds.base).get(code)
         with cache._lock:
-            cache.bounds[key] = found
-    found = cache.bounds[key]
-    return None if found is None else pd.Series(found, index=["w", "s", "e", "n"])
+            cache.places[place] = found
+    return cache.places[place]
+
+
+def place_bounds(cache: GeometryCache, place: str) -> pd.Series | None:
+    """(west, south, east, north) of a searched place, for framing; None if unknown."""
+    g = place_shape(cache, place)
+    return None if g is None else pd.Series(g.bounds, index=["w", "s", "e", "n"])

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import folium
 
-from territoires import safe
+from territoires import encode, safe
 from territoires.selection import Selection
 from territoires.state import MEMBER_LEVELS
 from territoires.styles import KIND_STYLE, LEVEL_STYLE
-from territoires.webmap.geometry import GeometryCache
+from territoires.webmap.geometry import QUANTUM, GeometryCache, place_shape
 from territoires.webmap.plumbing import CompactLayer, OfflineMarkerCluster, Script
 
 BOUNDARY_STYLE = {"fill": True, "fillColor": "#ffffff", "fillOpacity": 0.55, "color": "#555555", "weight": 1.6}
@@ -22,6 +22,7 @@ EPCI_STYLE = {"fill": False, "color": "#999999", "weight": 0.5}
 COMMUNE_STYLE = {"fill": True, "fillOpacity": 0.0, "color": "#aaaaaa", "weight": 0.4}
 CHORO_STYLE = {"fillOpacity": 0.75, "color": "#ffffff", "weight": 0.8}
 MEMBER_HL = {"weight": 3, "fillOpacity": 0.5}
+PLACE_STYLE = {"fill": False, "color": "#d7301f", "weight": 3.5}
 CLUSTER_OPTIONS = {"maxClusterRadius": 35, "spiderfyOnMaxZoom": True}
 
 
@@ -100,6 +101,21 @@ def members(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
         items = [(i, {"t": safe.text(n), "p": popups[i]}) for i, n in zip(sub["id"], sub["name"], strict=True)]
         style = {"fillColor": color, "fillOpacity": 0.35, "color": color, "weight": 1.6}
         m.add_child(CompactLayer(safe.text(label), cache.layer("actors", sel.state.scale, items), style, MEMBER_HL))
+
+
+def place(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
+    """The searched place, outlined in red over everything else, even outside the selected régions."""
+    state = sel.state
+    g = place_shape(cache, state.place) if state.place else None
+    if g is None:
+        return
+    kind, _, code = state.place.partition(":")
+    names = cache.ds.levels["communes" if kind == "commune" else "epci"].set_index("code")["nom"]
+    props = {"t": safe.text(f"Lieu recherché : {names.get(code, code)}")}
+    data = encode.layer_data(
+        [f"[{safe.script_json(props)},{safe.script_json(encode.polygons(g, QUANTUM['region']))}]"], QUANTUM["region"]
+    )
+    m.add_child(CompactLayer("Lieu recherché", data, PLACE_STYLE))
 
 
 def actors(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:

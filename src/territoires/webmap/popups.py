@@ -75,10 +75,16 @@ def popup_html(a: pd.Series, names: dict[str, dict[str, str]], board: pd.DataFra
     return f'<div class="terr-popup">{head}<dl>{body}{src}</dl>{site}</div>'
 
 
-def legend_html(kinds_shown: list[str], levels_shown: list[str], choro: Choropleth | None, stat_kind: str) -> str:
-    """The legend of what is drawn: member levels, actor kinds, choropleth classes."""
+def legend_html(
+    kinds_shown: list[str], levels_shown: list[str], choro: Choropleth | None, stat_kind: str, place: bool = False
+) -> str:
+    """The legend of what is drawn: the searched place, member levels, actor kinds, choropleth classes."""
     t = safe.text
     parts = []
+    if place:
+        parts.append(
+            '<div><span class="sw" style="background:none;border:2px solid #d7301f"></span>Lieu recherché</div>'
+        )
     if levels_shown:
         parts.append(f"<h4>{t(MEMBERS_HEADING)}</h4>")
         for lv in levels_shown:
