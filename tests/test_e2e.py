@@ -202,7 +202,7 @@ def test_one_session_every_rerun_draws_the_map(open_page, server):
     assert sidebar_open(page)  # leaving presentation mode keeps the filters at hand
     page.get_by_role("button", name="Ne plus cibler ce lieu").click()
     wait_until(page, lambda: "lieu" not in query(page.url))
-    assert drawing(page) == first  # back to the whole of France
+    wait_until(page, lambda: drawing(page) == first)  # back to the whole of France (once the rerun has drawn)
     assert search.input_value() == ""
 
 
@@ -229,7 +229,7 @@ def test_registry_as_of_a_past_date_then_cleared(open_page, server):
     field.fill("")
     field.press("Enter")
     wait_until(page, lambda: "au" not in query(page.url))
-    assert drawing(page) == now
+    wait_until(page, lambda: drawing(page) == now)
 
 
 # ------------------------------------------------------------------ what the map shows
