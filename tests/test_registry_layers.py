@@ -151,3 +151,14 @@ def test_known_codes_and_2012_intercommunalities(store_dir):
 def test_every_download_has_a_name_and_a_media_type(fmt):
     name, mime = files.DOWNLOADS[fmt]
     assert name.endswith(f".{fmt}") and "/" in mime
+
+
+def test_contact_patterns_find_addresses_and_nothing_else():
+    import re
+
+    from territoires.registry.schema import EMAIL, PHONE
+
+    assert re.search(EMAIL, "écrire à contact@rtes.fr") and re.search(EMAIL, "jean.dupont+x@mairie-lille.fr")
+    assert not re.search(EMAIL, "a@b") and not re.search(EMAIL, "@rtes.fr sans nom")
+    assert not re.search(EMAIL, "a" * 100_000)  # bench/patterns.py times this on 1 MB
+    assert re.search(PHONE, "tél. 03 20 12 34 56") and not re.search(PHONE, "en 2012, 30 000 €")

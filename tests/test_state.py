@@ -80,3 +80,21 @@ def test_bad_values_fall_back():
 )
 def test_round_trip_property(s):
     assert from_query(to_query(s)) == s.validated()
+
+
+def test_registry_date_must_be_a_real_past_date_in_ascii_digits():
+    from datetime import date, timedelta
+
+    from territoires.state import from_query
+
+    assert from_query({"au": "2012-06-01"}).as_of == "2012-06-01"
+    assert from_query({"au": date.today().isoformat()}).as_of == date.today().isoformat()
+    for bad in (
+        "9999-99-99",
+        "2012-13-45",
+        "2012-02-30",
+        "٢٠١٢-٠٦-٠١",
+        "2012-6-1",
+        (date.today() + timedelta(1)).isoformat(),
+    ):
+        assert from_query({"au": bad}).as_of == "", bad

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
+from datetime import date
 
 from territoires.registry.schema import KINDS
 
@@ -89,7 +90,7 @@ class MapState:
             classes=min(max(self.classes, 2), 7),
             framing=self.framing if self.framing in FRAMINGS else d.framing,
             place=self.place if _valid_place(self.place) else "",
-            as_of=self.as_of if re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.as_of or "") else "",
+            as_of=self.as_of if valid_as_of(self.as_of) else "",
         )
 
     @property
@@ -106,6 +107,16 @@ class MapState:
     def scale(self) -> str:
         """The display scale of the geometries: regional detail when the view is narrowed."""
         return "region" if (self.regions or self.communes_of) else "france"
+
+
+def valid_as_of(value: str) -> bool:
+    """A real past (or today's) date written AAAA-MM-JJ in ASCII digits: « 2012-06-01 »."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value or ""):  # [0-9], not \d: no other script's digits
+        return False
+    try:
+        return date.fromisoformat(value) <= date.today()
+    except ValueError:  # 2012-13-45, 9999-99-99
+        return False
 
 
 def _valid_place(p: str) -> bool:
