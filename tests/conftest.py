@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -44,3 +45,31 @@ def app_dir(store_dir):
     """A data directory with the synthetic store and a registry of members and poles."""
     write_registry(store_dir, app_rows())
     return store_dir
+
+
+@pytest.fixture(params=["fichiers", "postgresql"])
+def backend(request, app_dir, monkeypatch):
+    """The registry's store: the files, or a real PostgreSQL server (started by make test)."""
+    if request.param == "postgresql":
+        url = os.environ.get("TERRITOIRES_TEST_DATABASE_URL")
+        if not url:
+            pytest.skip("pas de serveur PostgreSQL (make test le démarre : scripts/start-postgres.sh)")
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:  # a clean database for each test
+            for t in (
+                "actors",
+                "perimetres_2012",
+                "alias_communes",
+                "fusions_communes",
+                "changelog",
+                "registry_versions",
+                "registry_meta",
+            ):
+                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{t}"'))
+        engine.dispose()
+        monkeypatch.setenv("TERRITOIRES_DATABASE_URL", url)
+    else:
+        monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
+    return request.param

@@ -22,9 +22,9 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def dashboard(data_dir: Path | None = None, timeout: float = 60):
+def dashboard(data_dir: Path | None = None, timeout: float = 60, env: dict[str, str] | None = None):
     """Run the dashboard on a free port and yield its URL once it answers."""
-    env = {"TERRITOIRES_DATA_DIR": str(data_dir)} if data_dir is not None else {}
+    env = {**({"TERRITOIRES_DATA_DIR": str(data_dir)} if data_dir is not None else {}), **(env or {})}
     proc, url, _ = start_background(env, timeout)
     try:
         yield url

@@ -85,3 +85,48 @@ def slow(seconds: float) -> Route:
             h.send_error(504)
 
     return handle
+
+
+def endless(block: bytes = bytes(1 << 16), *, chunked: bool = True) -> Route:
+    """A body that never ends, ``block`` after ``block`` until the client hangs up: chunked, or without length."""
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        if chunked:
+            h.protocol_version = "HTTP/1.1"  # chunked transfer is HTTP/1.1
+        h.send_response(200)
+        if chunked:
+            h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        h.close_connection = True
+        frame = f"{len(block):x}\r\n".encode() + block + b"\r\n" if chunked else block
+        with contextlib.suppress(OSError):
+            while True:
+                h.wfile.write(frame)
+
+    return handle
+
+
+def trickle(every: float, length: int = 1000) -> Route:
+    """Announce ``length`` bytes, then send one every ``every`` seconds: each read succeeds, slowly."""
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Length", str(length))
+        h.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(length):
+                h.wfile.write(b"x")
+                h.wfile.flush()
+                time.sleep(every)
+
+    return handle
+
+
+def redirect(location: str, code: int = 302) -> Route:
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(code)
+        h.send_header("Location", location)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    return handle

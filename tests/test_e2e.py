@@ -316,15 +316,51 @@ def test_missing_store_shows_a_french_message_without_traceback(open_page, tmp_p
         page.context.close()  # before the server stops: the page would keep trying to reconnect
 
 
-def test_upload_form_imports_after_confirmation(open_page, app_dir, tmp_path):
+def records_count(page) -> int:
+    """The count the Données page states (« N enregistrements selon les filtres. »)."""
+    page.get_by_text("enregistrements selon les filtres").wait_for(timeout=60_000)
+    text = page.get_by_text("enregistrements selon les filtres").inner_text()
+    return int(text.split()[0])
+
+
+def test_only_signed_in_staff_import_and_every_visitor_sees_it(open_page, app_dir, tmp_path):
+    import subprocess
+    import sys
+
+    import requests
+
+    from territoires import staff
+
+    accounts = tmp_path / "staff" / "comptes.json"
+    staff.add("alice", "une phrase de passe assez longue", accounts)
     f = tmp_path / "adherents.csv"
     f.write_bytes(
         "type;nom;niveau;commune;département;citation\n"
         "ptce_pole;Pôle du Revermont;commune;Saint-Martin;01;Nouveau pôle\n".encode("latin-1")
     )
-    with dashboard(app_dir) as url:
-        page = open_page(url + "/donnees", height=1400)
-        page.get_by_text("Importer des adhérents ou des pôles").wait_for(timeout=60_000)
+    registry = app_dir / "registry"
+    before = {p.name: p.read_bytes() for p in registry.iterdir() if p.is_file()}
+    with dashboard(app_dir, env={"TERRITOIRES_STAFF_FILE": str(accounts)}) as url:
+        # An anonymous visitor: no write control at all, and the upload endpoint refuses a stranger.
+        anon = open_page(url + "/donnees", height=1400)
+        anon.get_by_text("Espace du personnel").wait_for(timeout=60_000)
+        n0 = records_count(anon)
+        assert anon.locator("input[type=file]").count() == 0
+        assert anon.get_by_role("button", name="Importer", exact=True).count() == 0
+        put = requests.put(f"{url}/_stcore/upload_file/x/y", files={"f": ("a.csv", b"type;nom\n")}, timeout=10)
+        assert put.status_code in (400, 403)
+        assert {p.name: p.read_bytes() for p in registry.iterdir() if p.is_file()} == before
+        # Staff: a wrong password is refused, the right one opens the import.
+        page = open_page(url + "/donnees", height=1600)
+        page.get_by_label("Nom du compte").fill("alice")
+        page.get_by_label("Mot de passe").fill("pas le bon mot de passe")
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_text("Nom ou mot de passe incorrect").wait_for(timeout=30_000)
+        assert page.locator("input[type=file]").count() == 0
+        page.get_by_label("Nom du compte").fill("alice")
+        page.get_by_label("Mot de passe").fill("une phrase de passe assez longue")
+        page.get_by_role("button", name="Se connecter").click()
+        page.get_by_text("Connecté·e : alice").wait_for(timeout=30_000)
         page.locator("input[type=file]").set_input_files(str(f))
         page.get_by_text("1 ajout(s)").wait_for(timeout=30_000)
         assert "Pôle du Revermont" in page.inner_text("body")
@@ -332,13 +368,25 @@ def test_upload_form_imports_after_confirmation(open_page, app_dir, tmp_path):
         page.get_by_text("Registre mis à jour").wait_for(timeout=30_000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "import.png"), full_page=True)
-        # The map of every later visitor shows the new pole.
-        other = open_page(url + "/?acteurs=ptce_pole&adherents=0")
-        drawn_map(other)
-        for p in (page, other):
+        # Every later visitor sees the new pole, and still no write control.
+        other = open_page(url + "/donnees", height=1400)
+        assert records_count(other) == n0 + 1
+        assert other.locator("input[type=file]").count() == 0
+        # An import from the command line while the server runs: the next visitor sees it, no restart.
+        g = tmp_path / "cli.csv"
+        g.write_text("type;nom;niveau;code;citation\nptce_pole;Pôle de la ligne;commune;01007;Ligne\n", "utf-8")
+        cli = [str(Path(sys.executable).parent / "territoires"), "data", "import", str(g), "--data-dir", str(app_dir)]
+        subprocess.run(cli, check=True, capture_output=True, timeout=120)
+        third = open_page(url + "/donnees", height=1400)
+        assert records_count(third) == n0 + 2
+        # Signing out closes the import again.
+        page.get_by_role("button", name="Se déconnecter").click()
+        page.get_by_role("button", name="Se connecter").wait_for(timeout=30_000)
+        assert page.locator("input[type=file]").count() == 0
+        for p in (anon, page, other, third):
             p.context.close()  # before the server stops: the pages would keep trying to reconnect
-    assert "Pôle du Revermont" in (app_dir / "registry" / "actors.csv").read_text(encoding="utf-8")
-    assert "formulaire" in (app_dir / "registry" / "changelog.csv").read_text(encoding="utf-8")
+    log = (registry / "changelog.csv").read_text(encoding="utf-8")
+    assert "Pôle du Revermont" in log and "formulaire" in log and "alice" in log and "cli:" in log
 
 
 def test_filters_survive_moving_between_pages(open_page, server):

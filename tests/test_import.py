@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 
 import pandas as pd
 import pytest
@@ -22,33 +21,6 @@ STAFF = (
     "ptce_pole;Pôle de la Bresse;commune;Saint-Martin;01;Lancement du pôle\n"
     "ptce_pole;Pôle sans département;commune;Saint-Martin;;Ligne ambiguë\n"
 )
-
-
-@pytest.fixture(params=["fichiers", "postgresql"])
-def backend(request, app_dir, monkeypatch):
-    """The registry's store: the files, or a real PostgreSQL server (started by make test)."""
-    if request.param == "postgresql":
-        url = os.environ.get("TERRITOIRES_TEST_DATABASE_URL")
-        if not url:
-            pytest.skip("pas de serveur PostgreSQL (make test le démarre : scripts/start-postgres.sh)")
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:  # a clean database for each test
-            for t in (
-                "actors",
-                "perimetres_2012",
-                "alias_communes",
-                "fusions_communes",
-                "changelog",
-                "registry_versions",
-            ):
-                conn.execute(sa.text(f'DROP TABLE IF EXISTS "{t}"'))
-        engine.dispose()
-        monkeypatch.setenv("TERRITOIRES_DATABASE_URL", url)
-    else:
-        monkeypatch.delenv("TERRITOIRES_DATABASE_URL", raising=False)
-    return request.param
 
 
 def staff_file(tmp_path, text=STAFF, encoding="latin-1", name="adherents.csv"):

@@ -7,7 +7,7 @@ map (:class:`territoires.geo.reader.Boundaries`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +72,23 @@ def load_dataset(base: Path | None = None, as_of: str = "") -> Dataset:
         as_of=as_of,
         where=registry_store.description,
     )
+
+
+def effective_date(changelog: pd.DataFrame | None, as_of: str) -> str:
+    """The date that gives the same registry as ``as_of`` with the fewest distinct values: "" (today)
+    when no change came after it, else the day of the last change up to it (or "0000-00-00", before all)."""
+    if changelog is None or changelog.empty or not as_of:
+        return ""
+    days = changelog["at"].astype(str).str[:10]
+    if not (days > as_of).any():
+        return ""
+    earlier = days[days <= as_of]
+    return str(earlier.max()) if len(earlier) else "0000-00-00"
+
+
+def at_date(ds: Dataset, as_of: str) -> Dataset:
+    """The dataset with its registry as it was at the end of ``as_of``: the territories are shared."""
+    reg = registry_as_of(ds.registry, ds.changelog, as_of)
+    com = ds.levels["communes"].set_index("code")
+    dep = ds.levels["departements"].set_index("code")
+    return replace(ds, registry=reg, placed=place(reg, com, dep), as_of=as_of)

@@ -11,6 +11,7 @@ neither Jinja, JavaScript nor the browser will execute.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 # Braces for Jinja; `$`, backtick and backslash because folium puts some HTML in JS template literals.
@@ -68,3 +69,31 @@ def spreadsheet_frame(df):
         if out[col].dtype == object or str(out[col].dtype).startswith("string"):
             out[col] = out[col].map(spreadsheet_cell)
     return out
+
+
+# --------------------------------------------------------------- registry files a spreadsheet may open
+def stored_cell(value: str) -> str:
+    """A text as written in a registry file (``actors.csv``, ``changelog.csv``): never leading a cell
+    with a formula character.  A leading apostrophe is added (and to a text that starts with one, so
+    that :func:`stored_text` gives back exactly what was written)."""
+    if value.startswith((*_FORMULA_START, "'")):
+        return "'" + value
+    return value
+
+
+def stored_text(cell: str) -> str:
+    """A registry file's cell back to the text as written: :func:`stored_cell` undone."""
+    if cell.startswith("'") and cell[1:].startswith((*_FORMULA_START, "'")):
+        return cell[1:]
+    return cell
+
+
+# C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings, overrides and isolates
+# (which make a name read backwards: « \u202eeliF » shows as « File »).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: str) -> tuple[str, int]:
+    """``value`` without control characters (see :data:`CONTROL`), and how many were removed."""
+    cleaned, n = CONTROL.subn("", value.replace("\r\n", "\n"))  # a Windows line break is not an attack
+    return cleaned, n

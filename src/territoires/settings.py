@@ -26,3 +26,20 @@ REBUILD_COMMAND = "territoires geo build"
 def database_url() -> str | None:
     """Where a shared deployment keeps the registry: ``$TERRITOIRES_DATABASE_URL`` (SQLAlchemy URL), or None."""
     return os.environ.get("TERRITOIRES_DATABASE_URL") or None
+
+
+def staff_file() -> Path:
+    """The local staff accounts (Argon2 hashes): ``$TERRITOIRES_STAFF_FILE`` or ``<data>/staff/comptes.json``.
+
+    Outside the repository's tracked files (see .gitignore): each deployment creates its own
+    with ``territoires staff add NAME``.
+    """
+    env = os.environ.get("TERRITOIRES_STAFF_FILE")
+    return Path(env) if env else data_dir() / "staff" / "comptes.json"
+
+
+def staff_emails() -> frozenset[str]:
+    """With OpenID Connect (``st.login``): the addresses that are staff, ``$TERRITOIRES_STAFF_EMAILS``
+    (comma-separated).  Empty: nobody signed in through the provider may write."""
+    raw = os.environ.get("TERRITOIRES_STAFF_EMAILS", "")
+    return frozenset(e.strip().lower() for e in raw.split(",") if e.strip())

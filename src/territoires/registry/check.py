@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -54,6 +55,27 @@ def code_exists(known: dict[str, set[str]], sirens_2012: set[str], level: str, c
     return code in known.get(level, set()) or (level == "epci" and code in sirens_2012)
 
 
+def record_problems(r: Any, known: dict[str, set[str]], member_ids: set[str], ids: set[str]) -> list[str]:
+    """What is wrong with one record beyond the schema: its code's form, a point's place, its references.
+
+    The one rule for ``territoires data check`` and the importer (an import accepts nothing that the
+    check would then reject).  ``r`` has the record's fields as attributes (a named tuple).
+    """
+    if not is_code_for_level(r.level, r.code):
+        return [f"code {r.code!r} invalide pour le niveau {r.level}"]
+    problems = []
+    if r.level == "point" and (pd.isna(r.lon) or pd.isna(r.lat) or not r.commune):
+        problems.append("un point a besoin de lon, lat et du code de sa commune")
+    if r.successor_code and r.successor_code not in known["epci"]:
+        problems.append(f"successeur {r.successor_code} absent des EPCI de data/geo")
+    if r.represents and r.represents == r.id:
+        problems.append(f"represents={r.represents} (l'enregistrement lui-même)")
+    elif r.represents and r.represents not in member_ids:
+        where = "inconnu" if r.represents not in ids else "pas une collectivité adhérente"
+        problems.append(f"represents={r.represents} ({where})")
+    return problems
+
+
 def check(reg: Registry, base: Path | None = None) -> RegistryReport:
     """Validate codes, references and perimeters; build the join report."""
     rep = RegistryReport()
@@ -70,25 +92,20 @@ def check(reg: Registry, base: Path | None = None) -> RegistryReport:
 
     for r in a.itertuples(index=False):
         label = f"{r.id} ({r.name})"
+        found = record_problems(r, known, member_ids, ids)
+        rep.problems += [f"{label} : {p}." for p in found]
         if not is_code_for_level(r.level, r.code):
-            rep.problems.append(f"{label} : code {r.code!r} invalide pour le niveau {r.level}.")
             continue
         if r.level == "none":
             rep.unplaced.append(f"{label} : {r.notes or 'non localisé'}")
             continue
         if r.level == "point" and (pd.isna(r.lon) or pd.isna(r.lat) or not r.commune):
-            rep.problems.append(f"{label} : un point a besoin de lon, lat et du code de sa commune.")
-            continue
+            continue  # reported by record_problems
         code = r.commune if r.level == "point" else r.code
         if code_exists(known, siren_2012, r.level, code):
             rep.matched += 1
         else:
             rep.unmatched.append(f"{label} : {LEVELS[r.level].lower()} {code} absent(e) de data/geo.")
-        if r.successor_code and r.successor_code not in known["epci"]:
-            rep.problems.append(f"{label} : successeur {r.successor_code} absent des EPCI de data/geo.")
-        if r.represents and r.represents not in member_ids:
-            where = "inconnu" if r.represents not in ids else "pas une collectivité adhérente"
-            rep.problems.append(f"{label} : represents={r.represents} ({where}).")
 
     bad = reg.perimeters[~reg.perimeters["commune"].isin(known["commune"])]
     for row in bad.itertuples(index=False):

@@ -7,6 +7,9 @@ that keeps the previous version of the actors and appends to the change log.
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +19,10 @@ from territoires.errors import DataFileError
 from territoires.registry.changes import now
 from territoires.registry.files import ACTORS_FILE, CHANGELOG_COLUMNS, TABLES, table_name
 from territoires.registry.loader import Registry, actors_text, parse_tables, read_tables
+from territoires.registry.storage import StaleRegistryError
+
+# The key of the advisory lock all writers of the registry take (any constant shared by them).
+ADVISORY_KEY = 7_281_012
 
 
 def _nulls(row: dict) -> dict:
@@ -33,6 +40,7 @@ class SqlStore:
         self.url = url
         self.base = base
         self.engine = sa.create_engine(url, pool_pre_ping=True)
+        self._held = threading.local()
         self.description = f"base de données {self.engine.url.render_as_string(hide_password=True)}"
         md = sa.MetaData()
 
@@ -42,6 +50,10 @@ class SqlStore:
         files = read_tables(base)
         self.tables = {name: text_table(table_name(name), list(files[name].columns)) for name in TABLES}
         self.changelog_table = text_table("changelog", CHANGELOG_COLUMNS)
+        # One row: the registry's version, bumped by every write (a row lock serialises writers).
+        self.meta = sa.Table(
+            "registry_meta", md, sa.Column("id", sa.Integer, primary_key=True), sa.Column("version", sa.Integer)
+        )
         self.versions = sa.Table(
             "registry_versions",
             md,
@@ -57,6 +69,11 @@ class SqlStore:
         try:
             self.metadata.create_all(self.engine)
             with self.engine.begin() as conn:
+                # A database seeded before the log said who made each change, and before the version row.
+                conn.execute(sa.text('ALTER TABLE changelog ADD COLUMN IF NOT EXISTS "author" TEXT'))
+                has_meta = conn.execute(sa.select(sa.func.count()).select_from(self.meta)).scalar()
+                if not has_meta:
+                    conn.execute(self.meta.insert(), [{"id": 1, "version": 0}])
                 count = sa.select(sa.func.count()).select_from(self.tables[ACTORS_FILE])
                 if conn.execute(count).scalar() != 0:
                     return
@@ -73,21 +90,70 @@ class SqlStore:
 
     def _read(self, table: sa.Table) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(table)).mappings().all()
+            return self._frame(conn, table)
+
+    @staticmethod
+    def _frame(conn: sa.Connection, table: sa.Table) -> pd.DataFrame:
+        rows = conn.execute(sa.select(table)).mappings().all()
         df = pd.DataFrame(rows, columns=[c.name for c in table.columns], dtype=object)
         return df.where(df.notna() & (df != ""), None)
 
+    def version(self) -> str:
+        """The registry's version number (bumped by every write), as text."""
+        with self.engine.connect() as conn:
+            return str(conn.execute(sa.select(self.meta.c.version).where(self.meta.c.id == 1)).scalar())
+
+    def load_versioned(self) -> tuple[Registry, str]:
+        """The registry and its version, read in one REPEATABLE READ transaction (one snapshot)."""
+        with self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, conn.begin():
+            version = str(conn.execute(sa.select(self.meta.c.version).where(self.meta.c.id == 1)).scalar())
+            tables = {name: self._frame(conn, t) for name, t in self.tables.items()}
+        return parse_tables(tables, self.description), version
+
     def load(self) -> Registry:
-        return parse_tables({name: self._read(t) for name, t in self.tables.items()}, self.description)
+        return self.load_versioned()[0]
 
     def changelog(self) -> pd.DataFrame:
-        return self._read(self.changelog_table)
+        return self._read(self.changelog_table).reindex(columns=CHANGELOG_COLUMNS)
 
-    def write(self, actors: pd.DataFrame, entries: list[dict]) -> None:
-        """One transaction: keep the previous version, replace the actors, append to the change log."""
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the registry for a read-then-write (the CLI's import): a session advisory lock that every
+        write also takes, so other writers wait; the version check still refuses a stale preview."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_KEY})
+            conn.commit()
+            self._held.on = True
+            try:
+                yield
+            finally:
+                self._held.on = False
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                conn.commit()
+
+    def write(self, actors: pd.DataFrame, entries: list[dict], *, expected: str | None = None) -> None:
+        """One transaction: the version row locked and checked, the previous version kept, the actors
+        replaced, the change log appended to — all or nothing."""
+        try:
+            self._write(actors, entries, expected)
+        except sa.exc.SQLAlchemyError as exc:
+            raise DataFileError(
+                f"Écriture du registre refusée par la base ({type(exc).__name__}) : rien n'a été modifié.",
+                where=self.description,
+                todo="réessayer ; si l'erreur persiste, vérifier la base (journal du serveur PostgreSQL).",
+            ) from exc
+
+    def _write(self, actors: pd.DataFrame, entries: list[dict], expected: str | None) -> None:
         table = self.tables[ACTORS_FILE]
         new_rows = [_nulls(r) for r in actors_text(actors).to_dict("records")]
         with self.engine.begin() as conn:
+            if not getattr(self._held, "on", False):
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY})
+            row = self.meta.c.id == 1
+            version = conn.execute(sa.select(self.meta.c.version).where(row).with_for_update()).scalar()
+            if expected is not None and str(version) != expected:
+                raise StaleRegistryError(self.description)
+            conn.execute(self.meta.update().where(row).values(version=version + 1))
             prev = pd.DataFrame(conn.execute(sa.select(table)).mappings().all())
             conn.execute(self.versions.insert(), [{"saved_at": now(), "actors_csv": prev.to_csv(index=False)}])
             conn.execute(table.delete())

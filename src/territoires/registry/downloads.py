@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from territoires import safe
 from territoires.errors import TerritoiresError
 from territoires.geo.reader import Boundaries
 from territoires.io.atomic import write_bytes_atomic
@@ -45,7 +46,9 @@ def geojson_bytes(shapes: gpd.GeoDataFrame) -> bytes:
 def xlsx_bytes(records: pd.DataFrame) -> bytes:
     """The records as an Excel workbook (one sheet, « acteurs »)."""
     buf = io.BytesIO()
-    table(records).to_excel(buf, index=False, sheet_name="acteurs")
+    # A control character (hand-edited file, older database) would make openpyxl refuse the whole sheet.
+    cells = table(records).map(lambda v: safe.clean_text(v)[0] if isinstance(v, str) else v)
+    cells.to_excel(buf, index=False, sheet_name="acteurs")
     return buf.getvalue()
 
 

@@ -13,8 +13,13 @@ MERGERS_FILE = "fusions_communes.csv"
 # The four tables, in the order they are read; each is also a table of the database (its name without .csv).
 TABLES = (ACTORS_FILE, PERIMETERS_FILE, ALIASES_FILE, MERGERS_FILE)
 CHANGELOG_FILE = "changelog.csv"
-CHANGELOG_COLUMNS = ["at", "action", "id", "kind", "name", "changes", "origin", "file"]
+# "author": who made the change (a staff account, or "cli:<system user>").
+CHANGELOG_COLUMNS = ["at", "action", "id", "kind", "name", "changes", "origin", "file", "author"]
 HISTORY_DIR = "history"
+# The journal of a write in progress: both files of a write are put there first, then moved into
+# place; a kill midway is finished at the next start (one writer at a time: territoires.io.lock).
+JOURNAL_DIR = ".journal"
+COMMIT_MARK = "COMMIT"
 MANIFEST_FILE = "manifest.json"
 
 # What the Données page and ``territoires data export`` offer: format -> (file name, media type).

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from territoires import safe
 from territoires.errors import DataFileError, sample
 from territoires.registry import schema as sch
 from territoires.registry.files import ACTORS_FILE, ALIASES_FILE, MERGERS_FILE, PERIMETERS_FILE, TABLES, registry_dir
@@ -53,48 +54,90 @@ def read_csv_strict(path: Path) -> pd.DataFrame:
         raise DataFileError(f"CSV mal formé ({exc}).", where=path, todo=todo) from exc
 
 
-def _bools(df: pd.DataFrame, col: str, path: Path) -> pd.Series:
-    raw = df[col].fillna("").str.strip().str.lower()
-    bad = raw[~raw.isin(TRUE | FALSE)]
-    if len(bad):
-        raise DataFileError(
-            f"Valeurs non booléennes dans la colonne '{col}' (attendu true/false) : {sample(bad)}",
-            where=path,
-            todo="écrire true ou false.",
-        )
-    return raw.map(lambda v: True if v in TRUE else (False if v else pd.NA))
+@dataclass(frozen=True)
+class Problem:
+    """One cell (or, without ``index``, the whole table) that breaks a rule of the schema."""
+
+    index: object  # the row's label in the table, or None
+    column: str
+    rule: str
+    value: object
 
 
-def _numbers(df: pd.DataFrame, col: str, path: Path) -> pd.Series:
-    raw = df[col].str.replace("\u202f", "", regex=False).str.replace(" ", "", regex=False)
+def _bools(df: pd.DataFrame, col: str, problems: list[Problem]) -> pd.Series:
+    raw = df[col].fillna("").astype(str).str.strip().str.lower()
+    for i in raw.index[~raw.isin(TRUE | FALSE)]:
+        problems.append(Problem(i, col, "valeurs booléennes (true ou false)", df.at[i, col]))
+    return raw.map(lambda v: True if v in TRUE else (False if v in FALSE and v else pd.NA))
+
+
+def _numbers(df: pd.DataFrame, col: str, problems: list[Problem]) -> pd.Series:
+    raw = df[col].astype(object).where(df[col].notna(), None)
+    raw = raw.map(lambda v: v.replace("\u202f", "").replace(" ", "") if isinstance(v, str) else v)
     num = pd.to_numeric(raw, errors="coerce")
-    bad = df.loc[raw.notna() & num.isna(), col]
-    if len(bad):
-        raise DataFileError(
-            f"Valeurs non numériques dans la colonne '{col}' : {sample(bad)}",
-            where=path,
-            todo="écrire un nombre (point décimal), ou laisser la case vide.",
-        )
+    for i in df.index[raw.notna() & num.isna()]:
+        problems.append(Problem(i, col, "valeurs numériques (point décimal)", df.at[i, col]))
     return num.astype(float)
 
 
-def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+def _schema_problems(df: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[pd.DataFrame, list[Problem]]:
+    """The table checked by pandera (lazily: every failure, not the first)."""
     from pandera.errors import SchemaErrors  # pandera is imported when first needed (see schema._schemas)
 
     try:
-        return schema.validate(df, lazy=True)
+        return schema.validate(df, lazy=True), []
     except SchemaErrors as exc:
         fc = exc.failure_cases
-        lines = []
-        for (column, check), grp in fc.groupby(["column", "check"], dropna=False, sort=False):
-            rows = [int(i) + 2 for i in grp["index"].dropna()][:5]  # +2: header, 1-based
-            where_rows = f" (lignes {', '.join(map(str, rows))})" if rows else ""
-            lines.append(f"colonne '{column}', règle {check} : {sample(grp['failure_case'])}{where_rows}")
-        raise DataFileError(
-            "Le fichier ne respecte pas le schéma du registre :\n- " + "\n- ".join(lines[:12]),
-            where=path,
-            todo="corriger ces valeurs, puis relancer « territoires data check ».",
-        ) from exc
+        return df, [
+            Problem(None if pd.isna(r["index"]) else r["index"], str(r["column"]), str(r["check"]), r["failure_case"])
+            for r in fc.to_dict("records")
+        ]
+
+
+def _raise(problems: list[Problem], path: Path | str, todo: str) -> None:
+    """A schema error naming each broken rule, a few bad values and their lines (header = line 1)."""
+    lines = []
+    for (column, rule), grp in pd.DataFrame(problems).groupby(["column", "rule"], dropna=False, sort=False):
+        rows = [int(i) + 2 for i in grp["index"].dropna()][:5]
+        where_rows = f" (lignes {', '.join(map(str, rows))})" if rows else ""
+        lines.append(f"colonne '{column}', règle {rule} : {sample(grp['value'])}{where_rows}")
+    raise DataFileError(
+        "Le fichier ne respecte pas le schéma du registre :\n- " + "\n- ".join(lines[:12]), where=path, todo=todo
+    )
+
+
+def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+    checked, problems = _schema_problems(df, schema)
+    if problems:
+        _raise(problems, path, "corriger ces valeurs, puis relancer « territoires data check ».")
+    return checked
+
+
+def check_actors(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Actors from a table of text, typed, and every cell that breaks a rule (none: the table is valid).
+
+    One pass over the whole table, so an import of 10,000 rows costs one check, not 10,000.
+    """
+    problems: list[Problem] = []
+    df = df.copy()
+    for col in sch.BOOL_COLUMNS:
+        parsed = _bools(df, col, problems)
+        # An empty new_member means false; the other flags may be unknown.
+        df[col] = parsed.fillna(False).astype(bool) if col == "new_member" else parsed.astype("boolean")
+    for col in sch.NUMBER_COLUMNS:
+        df[col] = _numbers(df, col, problems)
+    for col in sch.TEXT_COLUMNS:
+        if col in df:
+            df[col] = df[col].astype(object).where(df[col].notna(), None)
+    checked, found = _schema_problems(df, sch.ACTORS)
+    problems += found
+    for col in sch.TEXT_COLUMNS:  # no personal e-mail address or phone number is published
+        if col == "website":
+            continue
+        vals = df[col].dropna().astype(str)
+        for i, v in vals[vals.str.contains(sch.EMAIL) | vals.str.contains(sch.PHONE)].items():
+            problems.append(Problem(i, col, "sans adresse électronique ni numéro de téléphone", v[:80]))
+    return checked, problems
 
 
 def parse_actors(df: pd.DataFrame, path: Path | str) -> pd.DataFrame:
@@ -106,35 +149,10 @@ def parse_actors(df: pd.DataFrame, path: Path | str) -> pd.DataFrame:
             where=path,
             todo=f"reprendre l'en-tête de data/registry/{ACTORS_FILE}.",
         )
-    df = df.copy()
-    for col in sch.BOOL_COLUMNS:
-        parsed = _bools(df, col, path)
-        # An empty new_member means false; the other flags may be unknown.
-        df[col] = parsed.fillna(False).astype(bool) if col == "new_member" else parsed.astype("boolean")
-    for col in sch.NUMBER_COLUMNS:
-        df[col] = _numbers(df, col, path)
-    for col in sch.TEXT_COLUMNS:
-        if col in df:
-            df[col] = df[col].astype(object).where(df[col].notna(), None)
-    df = _validate(df, sch.ACTORS, path)
-    _check_no_personal_contact(df, path)
-    return df
-
-
-def _check_no_personal_contact(df: pd.DataFrame, path: Path) -> None:
-    for col in sch.TEXT_COLUMNS:
-        if col == "website":
-            continue
-        vals = df[col].dropna().astype(str)
-        hits = vals[vals.str.contains(sch.EMAIL) | vals.str.contains(sch.PHONE)]
-        if len(hits):
-            raise DataFileError(
-                f"Adresse électronique ou numéro de téléphone dans la colonne '{col}' "
-                f"(lignes {', '.join(str(i + 2) for i in hits.index[:5])}) : le registre publié "
-                "n'en contient pas.",
-                where=path,
-                todo="retirer ces coordonnées personnelles.",
-            )
+    checked, problems = check_actors(df)
+    if problems:
+        _raise(problems, path, "corriger ces valeurs (ou retirer ces coordonnées personnelles), puis réessayer.")
+    return checked
 
 
 def parse_tables(tables: dict[str, pd.DataFrame], where: Path | str) -> Registry:
@@ -156,9 +174,14 @@ def parse_tables(tables: dict[str, pd.DataFrame], where: Path | str) -> Registry
 
 
 def read_tables(base: Path | None = None) -> dict[str, pd.DataFrame]:
-    """The four registry files as tables of text."""
+    """The four registry files as tables of text (the actors' cells as written: see ``safe.stored_cell``)."""
     d = registry_dir(base)
-    return {name: read_csv_strict(d / name) for name in TABLES}
+    tables = {name: read_csv_strict(d / name) for name in TABLES}
+    actors = tables[ACTORS_FILE]
+    for col in sch.TEXT_COLUMNS:
+        if col in actors:
+            actors[col] = actors[col].map(lambda v: safe.stored_text(v) if isinstance(v, str) else v)
+    return tables
 
 
 def load_registry_files(base: Path | None = None) -> Registry:

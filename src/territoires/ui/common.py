@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from territoires import assets, snapshot
-from territoires.dataset import Dataset, load_dataset
+from territoires.dataset import Dataset, at_date, effective_date, load_dataset
 from territoires.errors import TerritoiresError
 from territoires.registry.schema import KINDS
+from territoires.registry.storage import RegistryStore, open_store
 from territoires.state import MAP_KINDS, MEMBER_LEVELS, SYSTEMS, MapState, from_query, to_query
 from territoires.webmap.geometry import GeometryCache
 
@@ -23,6 +24,7 @@ def guarded(render):
     @functools.wraps(render)
     def page() -> None:
         try:
+            follow_registry()
             render()
         except TerritoiresError as exc:
             show_error(exc)
@@ -45,13 +47,34 @@ def show_error(exc: TerritoiresError) -> None:
     st.text(exc.message)
 
 
-@st.cache_resource(show_spinner="Chargement des données…", max_entries=8)
-def geometry_for(as_of: str = "") -> GeometryCache:
+@st.cache_resource(show_spinner=False)
+def registry_store() -> RegistryStore:
+    """Where the registry lives (its files, or PostgreSQL: one connection pool per process)."""
+    return open_store()
+
+
+_seen_version: dict[str, str] = {}  # the registry version this process's caches were made from
+
+
+def follow_registry() -> None:
+    """At the start of every run: if the registry changed (an import from the CLI, another server,
+    another session), forget the cached data so this visitor sees it — one cheap version read."""
+    try:
+        version = registry_store().version()
+    except Exception:  # the store is unreachable: the page itself will say so in French
+        return
+    if _seen_version.setdefault("v", version) != version:
+        _seen_version["v"] = version
+        reload_data()
+
+
+@st.cache_resource(show_spinner="Chargement des données…", max_entries=4)
+def _geometry(as_of: str = "") -> GeometryCache:
     """The dataset (as of a date, or current) and its map caches, once per process.
 
     Pure data, shared by every session: the folium map itself is built anew on every run
     (:func:`map_for`). The current one comes from the start-up snapshot when it matches the
-    data and the code.
+    data and the code. A past one shares the current one's boundaries (the heavy part).
     """
     if not assets.installed():
         assets.install()  # from the installed XStatic packages: no network
@@ -59,7 +82,17 @@ def geometry_for(as_of: str = "") -> GeometryCache:
         cache = snapshot.load()
         if cache is not None:
             return cache
-    return GeometryCache(load_dataset(as_of=as_of))
+        return GeometryCache(load_dataset())
+    today = _geometry("")
+    return GeometryCache(at_date(today.ds, as_of), boundaries=today.boundaries)
+
+
+def geometry_for(as_of: str = "") -> GeometryCache:
+    """The map caches of the registry as of a date: every date between two changes shares one entry
+    (so a visitor trying dates costs nothing new, and the cache stays bounded)."""
+    if not as_of:
+        return _geometry("")
+    return _geometry(effective_date(_geometry("").ds.changelog, as_of))
 
 
 def _dataset(as_of: str = "") -> Dataset:
@@ -243,6 +276,12 @@ def sidebar_filters(ds: Dataset) -> MapState:
         st.session_state["_state"] = MapState()
         st.rerun()
     state = current_state()
+    typed = str(st.session_state.get("f_as_of") or "").strip()
+    if typed and typed != state.as_of:  # refused by MapState.validated: say why, in French
+        sb.warning(
+            "Date ignorée : écrire une date passée au format AAAA-MM-JJ (par exemple 2012-08-31). "
+            "Le registre d'aujourd'hui est affiché."
+        )
     sync_url(state)
     return state
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from territoires import selection
+from territoires import fmt, selection
 from territoires.registry import downloads
 from territoires.registry.files import DOWNLOADS
 from territoires.registry.schema import KINDS, LEVELS
-from territoires.ui.common import dataset, fr_table, geometry, sidebar_filters
+from territoires.ui import staff
+from territoires.ui.common import current_as_of, dataset, fr_table, geometry, sidebar_filters
 
 LABELS = {
     "name": "Nom",
@@ -52,38 +53,48 @@ def render() -> None:
     view = records.assign(kind=records["kind"].map(KINDS), level=records["level"].map(LEVELS))
     st.dataframe(fr_table(view, LABELS), hide_index=True, width="stretch")
     files = _downloads(tuple(records["id"]), ds.as_of)
-    for column, (fmt, (file_name, mime)) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS.items(), strict=True):
-        column.download_button(DOWNLOAD_LABELS[fmt], files[fmt], file_name, mime, key=f"d_{fmt}")
-    if ds.as_of:
-        st.text(f"Registre tel qu'il était le {ds.as_of}.")
+    for column, (kind, (file_name, mime)) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS.items(), strict=True):
+        column.download_button(DOWNLOAD_LABELS[kind], files[kind], file_name, mime, key=f"d_{kind}")
+    if current_as_of():
+        st.text(f"Registre tel qu'il était le {current_as_of()}.")
     _changes_panel(ds)
-    _import_panel()
+    author = staff.panel()
+    if author:
+        _import_panel(author)
 
 
-def _import_panel() -> None:
-    """Staff upload: a report of what would change first, then an explicit import."""
+def _import_panel(author: str) -> None:
+    """Staff upload: a report of what would change first, then an explicit import of that very preview."""
     from territoires.errors import TerritoiresError
     from territoires.registry import importer
-    from territoires.registry.storage import open_store
-    from territoires.ui.common import reload_data, show_error
+    from territoires.registry.intake import MAX_ROWS
+    from territoires.registry.storage import StaleRegistryError
+    from territoires.ui.common import registry_store, reload_data, show_error
 
     st.subheader("Importer des adhérents ou des pôles")
     done = st.session_state.pop("imp_done", None)
     if done:
         st.success(done)
     st.caption(
-        "Fichier CSV (séparateur , ; ou tabulation ; UTF-8 ou Latin-1) ou XLSX. Colonnes : type, nom, "
-        "niveau, code ou commune et département, citation… Rien n'est écrit avant votre confirmation."
+        "Fichier CSV (séparateur , ; ou tabulation ; UTF-8, UTF-16, Windows-1252 ou Latin-1) ou XLSX, "
+        f"{fmt.number(MAX_ROWS, 0)} lignes au plus. Colonnes : type, nom, niveau, code ou commune et département, "
+        "citation… "
+        "Rien n'est écrit avant votre confirmation."
     )
     up = st.file_uploader("Fichier", type=["csv", "xlsx", "txt"], key=f"imp_file_{st.session_state.get('imp_n', 0)}")
     if up is None:
+        st.session_state.pop("imp_plan", None)
         return
-    try:
-        store = open_store()
-        plan = importer.plan(store, up.name, data=up.getvalue(), origin="formulaire")
-    except TerritoiresError as exc:
-        show_error(exc)
-        return
+    # The preview is kept: the import writes what was shown, if the registry has not changed since.
+    seen = st.session_state.get("imp_plan")
+    if seen is None or seen[0] != up.file_id:
+        try:
+            plan = importer.plan(registry_store(), up.name, data=up.getvalue(), origin="formulaire", author=author)
+        except TerritoiresError as exc:
+            show_error(exc)
+            return
+        st.session_state["imp_plan"] = (up.file_id, plan)
+    plan = st.session_state["imp_plan"][1]
     rep = plan.report
     st.text("\n".join(rep.lines()))
     only_valid = False
@@ -92,8 +103,19 @@ def _import_panel() -> None:
         only_valid = st.checkbox("Importer seulement les lignes valides", key="imp_only_valid")
     can = bool(plan.entries) and (not rep.rejected or only_valid)
     if st.button("Importer", key="imp_go", disabled=not can, type="primary"):
+        from territoires.ui.staff import current
+
+        if current() != author:  # signed out meanwhile (another tab): nothing is written
+            st.error("Session du personnel terminée : reconnectez-vous pour importer.")
+            return
         try:
-            importer.apply(store, plan, only_valid=only_valid)
+            importer.apply(registry_store(), plan, only_valid=only_valid)
+        except StaleRegistryError as exc:
+            st.session_state.pop("imp_plan", None)  # the next run makes a new preview
+            st.error("Le registre a changé depuis cet aperçu.")
+            st.text(exc.message)
+            st.button("Nouvel aperçu", key="imp_again")
+            return
         except TerritoiresError as exc:
             show_error(exc)
             return
@@ -101,6 +123,7 @@ def _import_panel() -> None:
         # Rerun so that every table shows the new registry; the message survives the rerun.
         st.session_state["imp_done"] = "Registre mis à jour : la version précédente est conservée, le journal complété."
         st.session_state["imp_n"] = st.session_state.get("imp_n", 0) + 1  # a fresh, empty uploader
+        st.session_state.pop("imp_plan", None)
         st.rerun()
 
 
@@ -128,6 +151,7 @@ def _changes_panel(ds) -> None:
                 "type": "Type",
                 "origin": "Origine",
                 "file": "Fichier",
+                "author": "Par",
             },
         ),
         hide_index=True,

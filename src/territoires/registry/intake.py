@@ -1,0 +1,263 @@
+"""A staff file at the door: read as a table of text, within bounds, its cells cleaned.
+
+- encodings (UTF-8 with or without BOM, UTF-16 with BOM, cp1252/Latin-1): a byte order mark decides,
+  else charset-normalizer among these only; separators (``,`` ``;`` tab) by :class:`csv.Sniffer`;
+- XLSX read by openpyxl in streaming mode, after checking the zip's declared sizes (a 3 MB zip
+  bomb must not become 1 GB in the server), row by row up to :data:`MAX_ROWS`;
+- headers may be the registry's own (``kind``, ``name``…) or French (« type », « nom »…);
+- every cell stripped, control characters (C0 but tab and newline, C1, bidi overrides) removed
+  and reported, and no cell longer than :data:`MAX_FIELD` characters.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import charset_normalizer
+import pandas as pd
+
+from territoires import safe
+from territoires.errors import DataFileError
+from territoires.io.reading import reading
+from territoires.registry.resolve import normalize
+from territoires.registry.schema import COLUMNS
+
+# Bounds of one import: a staff file is a spreadsheet of new members or poles, not a database dump.
+MAX_BYTES = 5 * 1024 * 1024  # the upload cap of the dashboard (.streamlit/config.toml), for the CLI too
+MAX_ROWS = 10_000
+MAX_COLUMNS = 60
+MAX_FIELD = 4_000  # characters in one cell (the schema is stricter for names, sources and quotes)
+MAX_XLSX_UNCOMPRESSED = 20 * 1024 * 1024  # the zip's members, as declared (zipfile enforces the declaration)
+SHOWN = 80  # characters of a refused value echoed in a message
+
+# French (and other) headers staff may use → registry columns.
+HEADER_ALIASES = {
+    "identifiant": "id",
+    "id": "id",
+    "type": "kind",
+    "kind": "kind",
+    "nature": "kind",
+    "nom": "name",
+    "name": "name",
+    "nom imprime": "name",
+    "nom officiel": "official_name",
+    "official name": "official_name",
+    "niveau": "level",
+    "level": "level",
+    "code": "code",
+    "code insee": "code",
+    "siren": "code",
+    "commune": "commune_name",
+    "nom de la commune": "commune_name",
+    "departement": "dep",
+    "dep": "dep",
+    "precision": "precision",
+    "nouvel adherent": "new_member",
+    "adhesion": "joined",
+    "date d adhesion": "joined",
+    "creation": "founded",
+    "lancement": "launched",
+    "emplois": "jobs",
+    "capital": "capital_eur",
+    "membres": "members",
+    "surface": "surface_m2",
+    "site": "website",
+    "site web": "website",
+    "source": "source_section",
+    "rubrique": "source_section",
+    "citation": "source_quote",
+    "notes": "notes",
+    "remarques": "notes",
+    "role": "role",
+    "represente": "represents",
+    "pole temoin": "test_pole",
+}
+
+# What a spreadsheet or a text editor saves a CSV in, in France (charset-normalizer's names).
+ENCODINGS = ["utf_8", "utf_16", "cp1252", "latin_1"]
+BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+SEPARATORS = ",;\t"
+SNIFF_CHARS = 8192
+
+
+@dataclass
+class StaffTable:
+    """The rows of a staff file, as clean text, and what was cleaned on the way."""
+
+    name: str
+    rows: list[dict[str, str]]
+    cleaned: list[str] = field(default_factory=list)  # « ligne 3, nom : 2 caractère(s) de contrôle retiré(s) »
+
+
+def shown(value: str) -> str:
+    """A value quoted in a message: cut to :data:`SHOWN` characters (a 1 MB name is not echoed whole)."""
+    return value if len(value) <= SHOWN else value[: SHOWN - 1] + "…"
+
+
+def _decode(raw: bytes, name: str) -> str:
+    """The text of a CSV: a byte order mark decides, else charset-normalizer among :data:`ENCODINGS` only
+    (left free, it reads a short Latin-1 file as a Baltic or Central European code page)."""
+    for bom, encoding in BOMS:
+        if raw.startswith(bom):
+            with reading(f"Fichier annoncé en {encoding.upper()} mais illisible", name, _RESAVE, (UnicodeError,)):
+                return raw.decode(encoding).lstrip("\ufeff")
+    best = charset_normalizer.from_bytes(raw, cp_isolation=ENCODINGS).best()
+    if best is None:
+        raise DataFileError(
+            "Encodage du fichier non reconnu (ni UTF-8, ni UTF-16, ni Windows-1252/Latin-1).",
+            where=name,
+            todo=_RESAVE,
+        )
+    return str(best).lstrip("\ufeff")
+
+
+_RESAVE = "l'enregistrer en « CSV UTF-8 » depuis le tableur, ou en XLSX."
+
+
+def _separator(text: str) -> str:
+    """The separator of a CSV, among ``,`` ``;`` and tab, from its first lines (:class:`csv.Sniffer`)."""
+    head = text[:SNIFF_CHARS]
+    if len(text) > SNIFF_CHARS and "\n" in head:
+        head = head.rsplit("\n", 1)[0]  # whole lines only
+    try:
+        return csv.Sniffer().sniff(head, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        return ","  # a single column: no separator to find, and the header check says what is missing
+
+
+def _too_many_rows(name: str) -> DataFileError:
+    return DataFileError(
+        f"Fichier trop long : plus de {MAX_ROWS} lignes (limite d'un import).",
+        where=name,
+        todo=f"le découper en fichiers de {MAX_ROWS} lignes au plus.",
+    )
+
+
+def _too_many_columns(name: str, n: int) -> DataFileError:
+    return DataFileError(
+        f"Trop de colonnes : {n} (limite {MAX_COLUMNS}).", where=name, todo="ne garder que les colonnes du registre."
+    )
+
+
+def _xlsx(raw: bytes, name: str) -> pd.DataFrame:
+    """The first sheet of an XLSX, within bounds: declared sizes first, then row by row."""
+    import openpyxl
+
+    todo = "l'enregistrer de nouveau depuis le tableur, ou en CSV."
+    with reading("Classeur XLSX illisible", name, todo):
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            declared = sum(i.file_size for i in z.infolist())
+        if declared > MAX_XLSX_UNCOMPRESSED:
+            raise DataFileError(
+                f"Classeur XLSX refusé : {declared / 1e6:.0f} Mo une fois décompressé "
+                f"(limite {MAX_XLSX_UNCOMPRESSED / 1e6:.0f} Mo).",
+                where=name,
+                todo=f"n'y garder que la feuille des enregistrements ({MAX_ROWS} lignes au plus), ou exporter en CSV.",
+            )
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        try:
+            rows = []
+            for n, row in enumerate(book.worksheets[0].iter_rows(values_only=True)):
+                if n > MAX_ROWS:
+                    raise _too_many_rows(name)
+                if len(row) > MAX_COLUMNS:  # empty trailing columns are common; filled ones are refused
+                    if any(v is not None for v in row[MAX_COLUMNS:]):
+                        raise _too_many_columns(name, len(row))
+                    row = row[:MAX_COLUMNS]
+                rows.append(["" if v is None else str(v) for v in row])
+        finally:
+            book.close()
+    if not rows:
+        raise DataFileError("Classeur vide.", where=name, todo="choisir le bon fichier.")
+    header, body = rows[0], rows[1:]
+    width = len(header)
+    return pd.DataFrame([(r + [""] * width)[:width] for r in body], columns=header, dtype=object)
+
+
+def read_table(path: Path | str, data: bytes | None = None) -> pd.DataFrame:
+    """A staff file as a table of text: CSV (encoding and separator detected) or XLSX, within bounds."""
+    name = Path(path).name
+    if data is None:
+        with reading("Fichier illisible", path, "vérifier le chemin et les droits du fichier.", (OSError,)):
+            if Path(path).stat().st_size > MAX_BYTES:
+                raise DataFileError(
+                    f"Fichier trop gros (plus de {MAX_BYTES // 2**20} Mo).",
+                    where=name,
+                    todo=f"le découper en fichiers de {MAX_ROWS} lignes au plus.",
+                )
+            data = Path(path).read_bytes()
+    if len(data) > MAX_BYTES:
+        raise DataFileError(f"Fichier trop gros (plus de {MAX_BYTES // 2**20} Mo).", where=name, todo="le découper.")
+    if not data.strip():
+        raise DataFileError("Fichier vide.", where=name, todo="choisir le bon fichier.")
+    if data[:2] == b"PK":  # a zip: XLSX
+        df = _xlsx(data, name)
+    else:
+        text = _decode(data, name)
+        if not text.strip():
+            raise DataFileError("Fichier vide (lignes blanches seulement).", where=name, todo="choisir le bon fichier.")
+        errors = (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error)
+        with reading(
+            "CSV mal formé", name, "vérifier le séparateur et les guillemets, ou exporter de nouveau.", errors
+        ):
+            df = pd.read_csv(
+                io.StringIO(text), sep=_separator(text), dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1
+            )
+        if len(df) > MAX_ROWS:
+            raise _too_many_rows(name)
+    if len(df.columns) > MAX_COLUMNS:
+        raise _too_many_columns(name, len(df.columns))
+    return df.replace("", None)
+
+
+def columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The file's headers mapped to the registry's columns; an unknown or missing one is refused."""
+    mapped = {}
+    for col in df.columns:
+        header = safe.clean_text(str(col))[0]
+        key = normalize(header).replace(" _", "_")
+        target = HEADER_ALIASES.get(key) or (header if header in COLUMNS else None)
+        if target is None:
+            raise DataFileError(
+                f"Colonne inconnue : « {shown(header)} ».",
+                where=name,
+                todo="utiliser les colonnes du registre (voir data/registry/README.md) ou leurs noms français : "
+                "type, nom, niveau, code, commune, département, citation…",
+            )
+        mapped[col] = target
+    out = df.rename(columns=mapped)
+    if out.columns.duplicated().any():
+        twice = sorted(set(out.columns[out.columns.duplicated()]))
+        raise DataFileError(
+            f"Colonne en double : {', '.join(twice)}.", where=name, todo="ne garder qu'une colonne de chaque."
+        )
+    for required in ("kind", "name"):
+        if required not in out.columns:
+            raise DataFileError(
+                f"Colonne obligatoire absente : « {required} ».",
+                where=name,
+                todo="ajouter les colonnes type (kind) et nom (name).",
+            )
+    return out
+
+
+def read_staff_file(path: Path | str, data: bytes | None = None) -> StaffTable:
+    """The rows of a staff file as clean, stripped text (an empty cell is ''), control characters removed."""
+    name = Path(path).name
+    table = columns(read_table(path, data), name)
+    out = StaffTable(name=name, rows=[])
+    for i, row in enumerate(table.to_dict("records"), start=2):  # row 1 is the header
+        cells = {}
+        for col, v in row.items():
+            text = "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+            text, removed = safe.clean_text(text)
+            if removed:
+                out.cleaned.append(f"ligne {i}, {col} : {removed} caractère(s) de contrôle retiré(s)")
+            cells[col] = text.strip()
+        out.rows.append(cells)
+    return out
