@@ -127,3 +127,21 @@ def test_cli_help_is_french_and_complete():
     for cmd in ("build", "check", "fetch"):
         assert cmd in out
     assert "Contours officiels" in out
+
+
+def test_every_command_is_documented_in_the_readme():
+    """A command nobody can find is a command nobody uses: each one is in the README's table."""
+    import typer.main
+
+    from territoires.cli import app
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    group = typer.main.get_command(app)
+    missing = []
+    for name, cmd in group.commands.items():
+        subs = getattr(cmd, "commands", None)
+        for sub in subs or [None]:
+            words = f"territoires {name}" + (f" {sub}" if sub else "")
+            if words not in readme:
+                missing.append(words)
+    assert not missing, missing
