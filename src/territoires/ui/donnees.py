@@ -27,7 +27,7 @@ LABELS = {
 DOWNLOAD_LABELS = {"csv": "CSV", "geojson": "GeoJSON", "xlsx": "XLSX"}
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=16)  # one per filter set: bounded
 def _downloads(ids: tuple[str, ...], as_of: str) -> dict[str, bytes]:
     cache = geometry()
     geo = cache.shapes_at("region")

@@ -25,7 +25,8 @@ from territoires.webmap.popups import popup_html
 
 # 1/1000° ≈ 100 m and 1/2000° ≈ 55 m: finer than each scale's simplification (0.01° and 0.003°)
 QUANTUM = {"france": 1000, "region": 2000}
-TOPOLOGY_ENTRIES = 32  # communes and EPCI layers with shared borders, the most recent ones kept
+TOPOLOGY_ENTRIES = 32
+PLACE_ENTRIES = 256  # searched places' outlines kept  # communes and EPCI layers with shared borders, the most recent ones kept
 
 
 @dataclass
@@ -180,7 +181,10 @@ def place_shape(cache: GeometryCache, place: str) -> shapely.Geometry | None:
         found = load_shapes(level, [code], scale="region", base=cache.ds.base).get(code)
         with cache._lock:
             cache.places[place] = found
-    return cache.places[place]
+            while len(cache.places) > PLACE_ENTRIES:  # a visitor trying every commune: the oldest go
+                del cache.places[next(iter(cache.places))]
+        return found
+    return cache.places.get(place)
 
 
 def place_bounds(cache: GeometryCache, place: str) -> pd.Series | None:
