@@ -25,8 +25,8 @@ from territoires.webmap.popups import popup_html
 
 # 1/1000° ≈ 100 m and 1/2000° ≈ 55 m: finer than each scale's simplification (0.01° and 0.003°)
 QUANTUM = {"france": 1000, "region": 2000}
-TOPOLOGY_ENTRIES = 32
-PLACE_ENTRIES = 256  # searched places' outlines kept  # communes and EPCI layers with shared borders, the most recent ones kept
+TOPOLOGY_ENTRIES = 32  # communes and EPCI layers with shared borders, the most recent ones kept
+PLACE_ENTRIES = 256  # searched places' outlines kept
 
 
 @dataclass
