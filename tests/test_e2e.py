@@ -379,6 +379,13 @@ def test_only_signed_in_staff_import_and_every_visitor_sees_it(open_page, app_di
         subprocess.run(cli, check=True, capture_output=True, timeout=120)
         third = open_page(url + "/donnees", height=1400)
         assert records_count(third) == n0 + 2
+        # A shared link to the day before shows the registry of that day from the first drawing.
+        import datetime as dt
+
+        yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+        past = open_page(url + f"/donnees?au={yesterday}", height=1400)
+        assert records_count(past) == n0
+        past.context.close()
         # Signing out closes the import again.
         page.get_by_role("button", name="Se déconnecter").click()
         page.get_by_role("button", name="Se connecter").wait_for(timeout=30_000)

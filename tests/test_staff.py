@@ -83,3 +83,16 @@ def test_a_damaged_accounts_file_is_said_in_french(accounts_file):
     r = CliRunner().invoke(app, ["staff", "list"])
     assert r.exit_code == 1 and "illisible" in r.output and "Traceback" not in r.output
     assert not staff.configured()
+
+
+def test_another_client_cannot_lock_a_colleague_out(accounts_file):
+    staff.add("karim", PASSWORD)
+    t = 2_000_000.0
+    for i in range(staff.FREE_FAILURES + 2):
+        staff.authenticate("karim", "essai hostile", client="203.0.113.9", now=t + i)
+    assert "Trop d'essais" in staff.authenticate("karim", PASSWORD, client="203.0.113.9", now=t + 6).reason
+    assert staff.authenticate("karim", PASSWORD, client="192.0.2.1", now=t + 6).ok
+    # From many addresses together, the name itself is throttled.
+    for i in range(staff.NAME_FREE_FAILURES):
+        staff.authenticate("karim", "essai", client=f"198.51.100.{i}", now=t + 10 + i)
+    assert not staff.authenticate("karim", PASSWORD, client="192.0.2.1", now=t + 31).ok

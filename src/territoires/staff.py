@@ -3,8 +3,9 @@
 The public dashboard is read-only.  A deployment with an OpenID Connect provider signs staff in
 through Streamlit (``st.login``, see :mod:`territoires.ui.staff`); otherwise accounts live in a
 local file, one Argon2id hash each (``argon2-cffi``), created by ``territoires staff add NAME``.
-Failed sign-ins are counted per name in a file beside the accounts, so the throttle holds across
-processes and restarts: after :data:`FREE_FAILURES` failures in a row, each try waits longer.
+Failed sign-ins are counted in a file beside the accounts, so the throttle holds across processes
+and restarts: after :data:`FREE_FAILURES` failures in a row for a name from one address, or
+:data:`NAME_FREE_FAILURES` from all addresses together, each try waits longer.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from territoires.settings import staff_file
 NAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # Argon2 hashes anything, but a 1 MB password is a denial of service, not a password
-FREE_FAILURES = 3  # failures in a row before the throttle starts
+FREE_FAILURES = 3  # failures in a row, for a name from one client, before the throttle starts
+# …and for a name from any client: a visitor elsewhere cannot lock a colleague out with 3 tries,
+# but many clients together still cannot try more than a few passwords an hour.
+NAME_FREE_FAILURES = 20
 BASE_WAIT_S = 5.0  # then 5 s, 10 s, 20 s… up to MAX_WAIT_S
 MAX_WAIT_S = 15 * 60.0
 MAX_TRACKED = 1000  # names whose failures are remembered (unknown names too: no enumeration)
@@ -53,12 +57,12 @@ def _key(name: str) -> str:
     return name.strip().lower()
 
 
-def _check_name(name: str) -> str:
+def check_name(name: str) -> str:
+    """The account name as stored (lower case), or a French error saying what a name may hold."""
     key = _key(name)
     if not NAME.fullmatch(key):
         raise TerritoiresError(
-            "Nom de compte invalide.",
-            where=name[:80],
+            f"Nom de compte invalide : « {name[:64]} ».",
             todo="2 à 64 caractères : lettres minuscules sans accent, chiffres, point, tiret, arobase.",
         )
     return key
@@ -98,7 +102,7 @@ def configured(path: Path | None = None) -> bool:
 
 def add(name: str, password: str, path: Path | None = None) -> str:
     """Create (or give a new password to) an account; return its name as stored."""
-    key = _check_name(name)
+    key = check_name(name)
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise TerritoiresError(
             f"Mot de passe trop court : {MIN_PASSWORD} caractères au moins.",
@@ -130,43 +134,49 @@ def remove(name: str, path: Path | None = None) -> bool:
     return existed
 
 
-def _wait(failures: int) -> float:
-    """Seconds to wait after ``failures`` failures in a row."""
-    if failures < FREE_FAILURES:
+def _wait(failures: int, free: int = FREE_FAILURES) -> float:
+    """Seconds to wait after ``failures`` failures in a row (none for the first ``free`` ones)."""
+    if failures < free:
         return 0.0
-    return min(BASE_WAIT_S * 2 ** (failures - FREE_FAILURES), MAX_WAIT_S)
+    return min(BASE_WAIT_S * 2 ** (failures - free), MAX_WAIT_S)
 
 
-def authenticate(name: str, password: str, path: Path | None = None, *, now: float | None = None) -> SignIn:
-    """Check a name and password; count failures; refuse without checking while the throttle holds."""
+def authenticate(
+    name: str, password: str, path: Path | None = None, *, client: str = "local", now: float | None = None
+) -> SignIn:
+    """Check a name and password from ``client`` (an address); count failures; while the throttle holds
+    (for this name from this client, or for this name from everywhere), refuse without checking."""
     path = path or staff_file()
     key, now = _key(name)[:64], time.time() if now is None else now
     if not path.parent.exists():
         return SignIn(False, reason="Aucun compte du personnel n'est configuré.")
+    keys = {f"{key}|{client[:64]}": FREE_FAILURES, f"{key}|*": NAME_FREE_FAILURES}
     with locked(path.parent, what="le fichier des comptes"):
         attempts_path = path.parent / ATTEMPTS_FILE
         attempts = _read(attempts_path)
-        seen = attempts.get(key, {"failures": 0, "last": 0.0})
-        left = seen["last"] + _wait(seen["failures"]) - now
+        seen = {k: attempts.get(k, {"failures": 0, "last": 0.0}) for k in keys}
+        left = max(seen[k]["last"] + _wait(seen[k]["failures"], free) - now for k, free in keys.items())
         if left > 0:
             return SignIn(False, reason=f"Trop d'essais : réessayer dans {left:.0f} s.", wait_s=left)
         account = accounts(path).get(key) if NAME.fullmatch(key) else None
         ok = _verify(account["hash"] if account else _DUMMY, password) and account is not None
         if ok:
-            attempts.pop(key, None)
+            for k in keys:
+                attempts.pop(k, None)
             if _hasher.check_needs_rehash(account["hash"]):
                 data = _read(path)
                 data["accounts"][key]["hash"] = _hasher.hash(password)
                 _write(path, data)
         else:
-            attempts[key] = {"failures": seen["failures"] + 1, "last": now}
+            for k in keys:
+                attempts[k] = {"failures": seen[k]["failures"] + 1, "last": now}
             if len(attempts) > MAX_TRACKED:  # forget the oldest: the file stays small
                 for old in sorted(attempts, key=lambda k: attempts[k]["last"])[: len(attempts) - MAX_TRACKED]:
                     del attempts[old]
         _write(attempts_path, attempts)
     if ok:
         return SignIn(True, name=key)
-    wait = _wait(seen["failures"] + 1)
+    wait = max(_wait(seen[k]["failures"] + 1, free) for k, free in keys.items())
     later = f" Prochain essai possible dans {wait:.0f} s." if wait else ""
     return SignIn(False, reason="Nom ou mot de passe incorrect." + later, wait_s=wait)
 

@@ -27,7 +27,10 @@ def _password(from_stdin: bool, confirm: bool) -> str:
     """The password, never echoed: typed twice at a terminal, or one line of standard input."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=confirm)
+    first = typer.prompt("Mot de passe", hide_input=True)
+    if confirm and typer.prompt("Le même mot de passe, encore une fois", hide_input=True) != first:
+        raise TerritoiresError("Les deux mots de passe diffèrent : rien n'a été enregistré.", todo="recommencer.")
+    return first
 
 
 @staff_app.command("add")
@@ -37,6 +40,7 @@ def staff_add(name: str, password_stdin: PasswordStdin = False) -> None:
     from territoires.settings import staff_file
 
     try:
+        staff.check_name(name)  # before asking for the password, not after
         key = staff.add(name, _password(password_stdin, confirm=True))
     except TerritoiresError as exc:
         fail(exc)

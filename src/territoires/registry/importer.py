@@ -28,7 +28,7 @@ from territoires.geo.reader import load_attributes
 from territoires.registry.changes import now
 from territoires.registry.check import code_exists, known_codes, record_problems
 from territoires.registry.intake import MAX_FIELD, read_staff_file, read_table, shown
-from territoires.registry.loader import actors_text, check_actors, is_code_for_level, parse_actors
+from territoires.registry.loader import actors_text, check_actors, is_code_for_level
 from territoires.registry.resolve import CommuneResolver, normalize
 from territoires.registry.schema import COLUMNS, KINDS
 from territoires.registry.storage import RegistryStore
@@ -74,20 +74,30 @@ class ImportReport:
     cleaned: list[str] = field(default_factory=list)
     written: bool = False
 
-    def lines(self) -> list[str]:
+    def lines(self, shown_each: int = 50) -> list[str]:
+        """The report: counts, then up to ``shown_each`` lines of each kind (4 times as many refusals)."""
         out = [
             f"Fichier : {shown(self.file)}",
             f"{len(self.added)} ajout(s), {len(self.changed)} modification(s), {len(self.unchanged)} inchangé(s), "
             f"{len(self.rejected)} ligne(s) refusée(s).",
         ]
-        out += [f"  + {a['id']} : {shown(a['name'])} ({KINDS.get(a['kind'], a['kind'])})" for a in self.added]
-        out += [
+        added = [f"  + {a['id']} : {shown(a['name'])} ({KINDS.get(a['kind'], a['kind'])})" for a in self.added]
+        changed = [
             f"  ~ {c['id']} : "
             + ", ".join(f"{k} « {shown(str(o))} » → « {shown(str(n))} »" for k, (o, n) in c["fields"].items())
             for c in self.changed
         ]
-        out += [f"  ✗ ligne {r['row']} : {r['reason']}" for r in self.rejected]
-        out += [f"  ! {note}" for note in self.cleaned]
+        rejected = [f"  ✗ ligne {r['row']} : {r['reason']}" for r in self.rejected]
+        cleaned = [f"  ! {note}" for note in self.cleaned]
+        for lines, limit in (
+            (added, shown_each),
+            (changed, shown_each),
+            (rejected, 4 * shown_each),
+            (cleaned, shown_each),
+        ):
+            out += lines[:limit]
+            if len(lines) > limit:
+                out.append(f"  … et {len(lines) - limit} autre(s)")
         return out
 
 
@@ -237,10 +247,11 @@ def _reject(report: ImportReport, row: int, new: dict[str, str], reason: str) ->
     report.rejected.append({"row": row, "id": new["id"], "name": shown(new["name"]), "reason": reason})
 
 
-def _checked(accepted: dict, ctx: _Context, report: ImportReport) -> dict[str, tuple[int, dict[str, str]]]:
-    """The rows that pass the schema (one pass) and the references (against the registry after the import)."""
+def _checked(accepted: dict, ctx: _Context, report: ImportReport) -> tuple[dict, pd.DataFrame | None]:
+    """The rows that pass the schema (one pass) and the references (against the registry after the import),
+    and those rows typed (indexed by id)."""
     if not accepted:
-        return accepted
+        return accepted, None
     order = list(accepted)
     frame = pd.DataFrame([accepted[r][1] for r in order], columns=COLUMNS).replace("", None)
     typed, problems = check_actors(frame)
@@ -255,13 +266,14 @@ def _checked(accepted: dict, ctx: _Context, report: ImportReport) -> dict[str, t
     while True:  # a row refused may be the one another row represents: check again until none is refused
         records = {**ctx.current, **{rid: new for rid, (_, new) in accepted.items()}}
         members = {rid for rid, r in records.items() if r["kind"] == "rtes_member"}
+        ids = set(records)
         refused = {
             r.id: found
             for r in typed.loc[list(accepted)].itertuples(index=False)
-            if (found := record_problems(r, ctx.known, members, set(records)))
+            if (found := record_problems(r, ctx.known, members, ids))
         }
         if not refused:
-            return accepted
+            return accepted, typed.loc[list(accepted)]
         for rid, found in refused.items():
             row, new = accepted.pop(rid)
             _reject(report, row, new, " ; ".join(found))
@@ -281,7 +293,7 @@ def plan(
     reg, version = store.load_versioned()
     ctx = _context(reg, table.name, base)
     report = ImportReport(file=table.name, cleaned=table.cleaned)
-    accepted = _checked(_rows(table, ctx, report), ctx, report)
+    accepted, typed = _checked(_rows(table, ctx, report), ctx, report)
     report.rejected.sort(key=lambda r: r["row"])
     entries: list[dict] = []
     stamp, who = now(), (origin, table.name, author)
@@ -297,11 +309,17 @@ def plan(
         else:
             report.added.append({"id": rid, "name": new["name"], "kind": new["kind"]})
             entries.append(_entry("added", new, new, stamp, who))
-    result = {**ctx.current, **{rid: new for rid, (_, new) in accepted.items()}}
-    actors = parse_actors(
-        pd.DataFrame(list(result.values()), columns=COLUMNS).replace("", None), f"registre après {table.name}"
-    )
-    return Plan(report=report, actors=actors, entries=entries, version=version)
+    return Plan(report=report, actors=_after(reg.actors, typed), entries=entries, version=version)
+
+
+def _after(current: pd.DataFrame, typed: pd.DataFrame | None) -> pd.DataFrame:
+    """The registry after the import: changed records in place, new ones at the end (all already checked)."""
+    if typed is None or typed.empty:
+        return current
+    now_ = current.set_index("id", drop=False)
+    order = list(now_.index) + [rid for rid in typed.index if rid not in now_.index]
+    both = pd.concat([now_.drop(index=[rid for rid in typed.index if rid in now_.index]), typed])
+    return both.loc[order].reset_index(drop=True)
 
 
 def apply(store: RegistryStore, p: Plan, *, only_valid: bool = False) -> ImportReport:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
+import gc
 import logging
 from typing import Any
 
@@ -14,7 +17,7 @@ from territoires.dataset import Dataset, at_date, effective_date, load_dataset
 from territoires.errors import TerritoiresError
 from territoires.registry.schema import KINDS
 from territoires.registry.storage import RegistryStore, open_store
-from territoires.state import MAP_KINDS, MEMBER_LEVELS, SYSTEMS, MapState, from_query, to_query
+from territoires.state import MAP_KINDS, MEMBER_LEVELS, SYSTEMS, MapState, from_query, to_query, valid_as_of
 from territoires.webmap.geometry import GeometryCache
 
 
@@ -63,8 +66,9 @@ def follow_registry() -> None:
         version = registry_store().version()
     except Exception:  # the store is unreachable: the page itself will say so in French
         return
-    if _seen_version.setdefault("v", version) != version:
-        _seen_version["v"] = version
+    seen = _seen_version.get("v")
+    if seen is not None and seen != version:
+        _seen_version.pop("v", None)  # set again by the next load
         reload_data()
 
 
@@ -79,6 +83,8 @@ def _geometry(as_of: str = "") -> GeometryCache:
     if not assets.installed():
         assets.install()  # from the installed XStatic packages: no network
     if not as_of:
+        # Read before the data: a change made while it loads is seen (and reloaded) at the next run.
+        _seen_version["v"] = registry_store().version()
         cache = snapshot.load()
         if cache is not None:
             return cache
@@ -100,8 +106,15 @@ def _dataset(as_of: str = "") -> Dataset:
 
 
 def current_as_of() -> str:
+    """The date the visitor asked for, as this run's widgets hold it (the page loads its data before the
+    sidebar is drawn: the state of the previous run would show the registry one step late)."""
+    if "f_as_of" in st.session_state:
+        typed = str(st.session_state["f_as_of"] or "").strip()
+        return typed if valid_as_of(typed) else ""
     s = st.session_state.get("_state")
-    return s.as_of if s is not None else ""
+    if s is None:  # the first run of a session: the shared link's date
+        s = from_query(st.query_params.to_dict())
+    return s.as_of
 
 
 def dataset() -> Dataset | None:
@@ -138,6 +151,16 @@ def reload_data() -> None:
     """After the registry changed (an import): forget every cached dataset, map and table."""
     st.cache_resource.clear()
     st.cache_data.clear()
+    # The old caches are cyclic (dataclasses, GeoDataFrames): collect them now, and hand the freed
+    # memory back to the system, rather than letting each import add ~50 MB until the next sweep.
+    gc.collect()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    """glibc's ``malloc_trim(0)``: return free heap pages to the system (no-op elsewhere)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def store_summary() -> dict[str, Any]:

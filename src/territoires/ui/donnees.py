@@ -9,6 +9,7 @@ from territoires import fmt, selection
 from territoires.registry import downloads
 from territoires.registry.files import DOWNLOADS
 from territoires.registry.schema import KINDS, LEVELS
+from territoires.state import valid_as_of
 from territoires.ui import staff
 from territoires.ui.common import current_as_of, dataset, fr_table, geometry, sidebar_filters
 
@@ -110,10 +111,12 @@ def _import_panel(author: str) -> None:
             return
         try:
             importer.apply(registry_store(), plan, only_valid=only_valid)
-        except StaleRegistryError as exc:
+        except StaleRegistryError:
             st.session_state.pop("imp_plan", None)  # the next run makes a new preview
-            st.error("Le registre a changé depuis cet aperçu.")
-            st.text(exc.message)
+            st.error(
+                "Quelqu'un a modifié le registre depuis cet aperçu : rien n'a été écrit. Cliquez « Nouvel "
+                "aperçu », relisez-le, puis importez de nouveau."
+            )
             st.button("Nouvel aperçu", key="imp_again")
             return
         except TerritoiresError as exc:
@@ -121,7 +124,11 @@ def _import_panel(author: str) -> None:
             return
         reload_data()
         # Rerun so that every table shows the new registry; the message survives the rerun.
-        st.session_state["imp_done"] = "Registre mis à jour : la version précédente est conservée, le journal complété."
+        skipped = f", {len(rep.rejected)} ligne(s) refusée(s) non importée(s)" if rep.rejected else ""
+        st.session_state["imp_done"] = (
+            f"Registre mis à jour : {len(rep.added)} ajout(s), {len(rep.changed)} modification(s){skipped}. "
+            "La version précédente est conservée, le journal complété."
+        )
         st.session_state["imp_n"] = st.session_state.get("imp_n", 0) + 1  # a fresh, empty uploader
         st.session_state.pop("imp_plan", None)
         st.rerun()
@@ -129,10 +136,13 @@ def _import_panel(author: str) -> None:
 
 def _changes_panel(ds) -> None:
     st.subheader("Nouveautés")
-    since = st.text_input("Depuis le (AAAA-MM-JJ)", value="2000-01-01", key="chg_since")
+    since = st.text_input("Depuis le (AAAA-MM-JJ)", value="2000-01-01", key="chg_since").strip()
     log = ds.changelog if ds.changelog is not None else pd.DataFrame()
     if log.empty:
         st.text("Aucune modification depuis la lettre de 2012.")
+        return
+    if not valid_as_of(since):
+        st.warning("Date non reconnue : écrire une date passée au format AAAA-MM-JJ (par exemple 2012-08-31).")
         return
     recent = log[log["at"].astype(str).str[:10] >= since].iloc[::-1]
     view = recent.assign(

@@ -62,6 +62,14 @@ def sign_out() -> None:
         _signed_in.pop(sid, None)
 
 
+def _client() -> str:
+    """The visitor's address as Streamlit sees it (behind a proxy, the proxy's: see the README)."""
+    try:
+        return str(st.context.ip_address or "inconnue")
+    except Exception:  # an older Streamlit, or no request in this context
+        return "inconnue"
+
+
 def _sign_in_form() -> None:
     with st.form("staff_sign_in", clear_on_submit=True):
         name = st.text_input("Nom du compte", max_chars=64)
@@ -69,7 +77,7 @@ def _sign_in_form() -> None:
         submitted = st.form_submit_button("Se connecter")
     if not submitted:
         return
-    result = staff.authenticate(name, password)
+    result = staff.authenticate(name, password, client=_client())
     if not result.ok:
         st.error(result.reason)
         return
