@@ -138,3 +138,11 @@ def test_an_unknown_header_is_quoted_short_and_clean(files):
         plan_of(files, "type;nom;" + "\x1b]0;x\x07" + "z" * 500 + "\nptce_pole;a;b\n")
     message = info.value.message
     assert "\x1b" not in message and "\x07" not in message and len(message) < 600
+
+
+def test_a_row_longer_than_the_header_is_refused_not_shifted(files):
+    with pytest.raises(DataFileError, match="plus de cases que l'en-tête"):
+        plan_of(files, HEAD + "ptce-z;ptce_pole;Z;commune;01007;;Lancement;en;trop;de;cases\n")
+    # A separator closing every line, header included, is harmless.
+    p = plan_of(files, HEAD.replace("\n", ";\n") + "ptce-t;ptce_pole;Pôle T;commune;01007;;Lancement;\n")
+    assert [a["name"] for a in p.report.added] == ["Pôle T"]

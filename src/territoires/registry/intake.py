@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,7 +128,10 @@ def _separator(text: str) -> str:
     try:
         return csv.Sniffer().sniff(head, delimiters=SEPARATORS).delimiter
     except csv.Error:
-        return ","  # a single column: no separator to find, and the header check says what is missing
+        # Uneven rows puzzle the sniffer: the header line decides (the most frequent separator in it);
+        # with none at all, a single column, and the header check says what is missing.
+        header = head.split("\n", 1)[0]
+        return max(SEPARATORS, key=header.count) if any(c in header for c in SEPARATORS) else ","
 
 
 def _too_many_rows(name: str) -> DataFileError:
@@ -154,8 +158,8 @@ def _xlsx(raw: bytes, name: str) -> pd.DataFrame:
             declared = sum(i.file_size for i in z.infolist())
         if declared > MAX_XLSX_UNCOMPRESSED:
             raise DataFileError(
-                f"Classeur XLSX refusé : {declared / 1e6:.0f} Mo une fois décompressé "
-                f"(limite {MAX_XLSX_UNCOMPRESSED / 1e6:.0f} Mo).",
+                f"Classeur XLSX refusé : {declared / 2**20:.0f} Mo une fois décompressé "
+                f"(limite {MAX_XLSX_UNCOMPRESSED / 2**20:.0f} Mo).",
                 where=name,
                 todo=f"n'y garder que la feuille des enregistrements ({MAX_ROWS} lignes au plus), ou exporter en CSV.",
             )
@@ -201,13 +205,7 @@ def read_table(path: Path | str, data: bytes | None = None) -> pd.DataFrame:
         text = _decode(data, name)
         if not text.strip():
             raise DataFileError("Fichier vide (lignes blanches seulement).", where=name, todo="choisir le bon fichier.")
-        errors = (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error)
-        with reading(
-            "CSV mal formé", name, "vérifier le séparateur et les guillemets, ou exporter de nouveau.", errors
-        ):
-            df = pd.read_csv(
-                io.StringIO(text), sep=_separator(text), dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1
-            )
+        df = _csv(text, name)
         if len(df) > MAX_ROWS:
             raise _too_many_rows(name)
     if len(df.columns) > MAX_COLUMNS:
@@ -215,8 +213,34 @@ def read_table(path: Path | str, data: bytes | None = None) -> pd.DataFrame:
     return df.replace("", None)
 
 
+def _csv(text: str, name: str) -> pd.DataFrame:
+    """A CSV's rows as text, up to one more than :data:`MAX_ROWS` (to tell the user it is too long)."""
+    todo = "vérifier le séparateur et les guillemets, ou exporter de nouveau."
+    errors = (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error)
+    with reading("CSV mal formé", name, todo, errors), warnings.catch_warnings():
+        # index_col=False: a row longer than the header must not turn its first cells into an index
+        # (every value would shift by a column); pandas warns instead, and the warning refuses the file.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(
+                io.StringIO(text),
+                sep=_separator(text),
+                dtype=str,
+                keep_default_na=False,
+                nrows=MAX_ROWS + 1,
+                index_col=False,
+            )
+        except pd.errors.ParserWarning as exc:
+            raise DataFileError(
+                "CSV mal formé : une ligne a plus de cases que l'en-tête.", where=name, todo=todo
+            ) from exc
+
+
 def columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
     """The file's headers mapped to the registry's columns; an unknown or missing one is refused."""
+    # A separator at the end of every line (some exports add one) makes an empty, nameless column.
+    empty = [c for c in df.columns if str(c).startswith("Unnamed: ") and df[c].isna().all()]
+    df = df.drop(columns=empty)
     mapped = {}
     for col in df.columns:
         header = safe.clean_text(str(col))[0]

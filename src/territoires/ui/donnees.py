@@ -91,8 +91,9 @@ def _import_panel(author: str) -> None:
     if seen is None or seen[0] != up.file_id:
         try:
             plan = importer.plan(registry_store(), up.name, data=up.getvalue(), origin="formulaire", author=author)
-        except TerritoiresError as exc:
-            show_error(exc)
+        except TerritoiresError as exc:  # the file is refused; the dashboard's data is fine
+            st.error("Fichier refusé : rien n'a été écrit.")
+            st.text(exc.message)
             return
         st.session_state["imp_plan"] = (up.file_id, plan)
     plan = st.session_state["imp_plan"][1]
