@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -234,6 +235,17 @@ def _csv(text: str, name: str) -> pd.DataFrame:
             raise DataFileError(
                 "CSV mal formé : une ligne a plus de cases que l'en-tête.", where=name, todo=todo
             ) from exc
+        except pd.errors.ParserError as exc:
+            raise DataFileError(f"CSV mal formé : {_parser_error(str(exc))}.", where=name, todo=todo) from exc
+
+
+def _parser_error(message: str) -> str:
+    """pandas' parser messages, in French (the two a spreadsheet file gives; others quoted as they are)."""
+    if m := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message):
+        return f"la ligne {m[2]} a {m[3]} cases, l'en-tête {m[1]}"
+    if m := re.search(r"EOF inside string starting at row (\d+)", message):
+        return f"guillemet ouvert et jamais fermé (ligne {int(m[1]) + 1})"
+    return message.strip()
 
 
 def columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
