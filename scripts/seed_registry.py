@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 
 import pandas as pd
@@ -215,6 +216,9 @@ def main(force: bool = False) -> int:
     comp = pd.read_csv(COMPOSITION, sep=";", dtype=str)
     # The file lost the leading zeros of 3,156 INSEE codes ('7121' for '07121').
     comp["insee"] = comp["insee"].str.zfill(5)
+    # …and holds Windows-1252 bytes read as Latin-1: « C\x9cur » is « Cœur » (0x9c is « œ » in cp1252).
+    c1 = re.compile("[\x80-\x9f]")
+    comp["nom"] = comp["nom"].map(lambda s: c1.sub(lambda m: m[0].encode("latin-1").decode("cp1252", "replace"), s))
     com_pop = communes.set_index("code")["population"]
     com_epci = communes.set_index("code")["epci"]
 

@@ -63,6 +63,8 @@ def test_check_passes_and_reports(reg_dir):
         ({"jobs": "beaucoup"}, "numériques"),
         ({"new_member": "peut-être"}, "booléennes"),
         ({"level": "commune", "code": "2A004", "successor_code": "999999999"}, "successeur"),
+        ({"name": "CC C\x9cur de ville"}, "caractère de contrôle"),
+        ({"notes": "CafÃ© solidaire"}, "encodage abîmé"),
     ],
 )
 def test_check_fails_on_a_broken_copy(store_dir, change, expected):

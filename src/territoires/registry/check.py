@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from territoires import safe
 from territoires.errors import TerritoiresError
 from territoires.geo import reader
 from territoires.registry.files import ALIASES_FILE, MERGERS_FILE, PERIMETERS_FILE
@@ -136,6 +138,32 @@ def check(reg: Registry, base: Path | None = None) -> RegistryReport:
     return rep
 
 
+# UTF-8 read as Latin-1 or Windows-1252 (« Ã© » for « é », « â€™ » for « ’ »), and C1 bytes left in.
+MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Â[\u00a0-\u00bf]")
+
+
+def text_problems(reg: Registry) -> list[str]:
+    """Control characters and garbled encodings in any text cell of the registry's four tables."""
+    tables = {
+        "actors.csv": reg.actors,
+        PERIMETERS_FILE: reg.perimeters,
+        ALIASES_FILE: reg.aliases,
+        MERGERS_FILE: reg.mergers,
+    }
+    problems = []
+    for file, table in tables.items():
+        for col in table.columns:
+            if not (pd.api.types.is_object_dtype(table[col]) or pd.api.types.is_string_dtype(table[col])):
+                continue
+            for i, value in table[col].dropna().astype(str).items():
+                what = "caractère de contrôle" if safe.CONTROL.search(value) else None
+                what = what or ("encodage abîmé" if MOJIBAKE.search(value) else None)
+                if what:
+                    shown = safe.CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", value)[:80]
+                    problems.append(f"{file}, ligne {int(i) + 2}, colonne {col} : {what} dans « {shown} ».")
+    return problems
+
+
 def check_registry(base: Path | None = None) -> RegistryReport:
     """Load then check; a loading error becomes the only problem."""
     try:
@@ -146,6 +174,7 @@ def check_registry(base: Path | None = None) -> RegistryReport:
         rep = check(reg, base)
     except TerritoiresError as exc:
         return RegistryReport(problems=[exc.message])
+    rep.problems += text_problems(reg)
     for name in changed_files(base):
         rep.notes.append(
             f"{name} modifié depuis le manifeste : relancer « territoires data manifest » une fois vérifié."
