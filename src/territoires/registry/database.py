@@ -70,7 +70,9 @@ class SqlStore:
             self.metadata.create_all(self.engine)
             with self.engine.begin() as conn:
                 # A database seeded before the log said who made each change, and before the version row.
-                conn.execute(sa.text('ALTER TABLE changelog ADD COLUMN IF NOT EXISTS "author" TEXT'))
+                # (Checked first: an ALTER TABLE locks the table even when there is nothing to add.)
+                if "author" not in {c["name"] for c in sa.inspect(conn).get_columns("changelog")}:
+                    conn.execute(sa.text('ALTER TABLE changelog ADD COLUMN "author" TEXT'))
                 has_meta = conn.execute(sa.select(sa.func.count()).select_from(self.meta)).scalar()
                 if not has_meta:
                     conn.execute(self.meta.insert(), [{"id": 1, "version": 0}])
