@@ -96,3 +96,25 @@ def test_another_client_cannot_lock_a_colleague_out(accounts_file):
     for i in range(staff.NAME_FREE_FAILURES):
         staff.authenticate("karim", "essai", client=f"198.51.100.{i}", now=t + 10 + i)
     assert not staff.authenticate("karim", PASSWORD, client="192.0.2.1", now=t + 31).ok
+
+
+@pytest.mark.parametrize(
+    ("user", "listed", "expected"),
+    [
+        ({"is_logged_in": True, "email": "Alice@Exemple.fr"}, "alice@exemple.fr, bob@exemple.fr", "alice@exemple.fr"),
+        ({"is_logged_in": True, "email": "mallory@exemple.fr"}, "alice@exemple.fr", None),
+        ({"is_logged_in": False}, "alice@exemple.fr", None),
+        ({"is_logged_in": True, "email": "alice@exemple.fr"}, "", None),  # no list: nobody writes
+    ],
+)
+def test_openid_connect_staff_are_the_listed_addresses(monkeypatch, user, listed, expected):
+    """With a provider configured, who is staff: signed in by it, and listed (the provider itself is not
+    reachable here; this checks the rule applied to what st.user says)."""
+    import types
+
+    from territoires.ui import staff as staff_ui
+
+    monkeypatch.setattr(staff_ui, "_oidc", lambda: True)
+    monkeypatch.setattr(staff_ui, "st", types.SimpleNamespace(user=user))
+    monkeypatch.setenv("TERRITOIRES_STAFF_EMAILS", listed)
+    assert staff_ui.current() == expected
