@@ -146,3 +146,14 @@ def test_a_row_longer_than_the_header_is_refused_not_shifted(files):
     # A separator closing every line, header included, is harmless.
     p = plan_of(files, HEAD.replace("\n", ";\n") + "ptce-t;ptce_pole;Pôle T;commune;01007;;Lancement;\n")
     assert [a["name"] for a in p.report.added] == ["Pôle T"]
+
+
+def test_the_same_new_record_twice_without_id_is_a_duplicate(files):
+    head = "type;nom;niveau;code;citation\n"
+    p = plan_of(files, head + "ptce_pole;Pôle Double;commune;01007;a b c\nptce_pole;Pôle Double;commune;01007;d e f\n")
+    assert len(p.report.added) == 1
+    (rej,) = p.report.rejected
+    assert rej["row"] == 3 and "déjà donné ligne 2" in rej["reason"]
+    # Two different poles of the same name elsewhere are two records.
+    q = plan_of(files, head + "ptce_pole;Pôle Double;commune;01007;a b c\nptce_pole;Pôle Double;commune;01008;d e f\n")
+    assert len(q.report.added) == 2 and not q.report.rejected

@@ -240,6 +240,8 @@ def _rows(table, ctx: _Context, report: ImportReport) -> dict[str, tuple[int, di
             continue
         ctx.taken.add(new["id"])
         accepted[new["id"]] = (i, new)
+        if new["id"] not in ctx.current:  # a later row without id naming the same thing is the same record
+            ctx.by_kind_code[(new["kind"], new["code"])].append(new)
     return accepted
 
 
