@@ -218,7 +218,8 @@ def main(force: bool = False) -> int:
     comp["insee"] = comp["insee"].str.zfill(5)
     # …and holds Windows-1252 bytes read as Latin-1: « C\x9cur » is « Cœur » (0x9c is « œ » in cp1252).
     c1 = re.compile("[\x80-\x9f]")
-    comp["nom"] = comp["nom"].map(lambda s: c1.sub(lambda m: m[0].encode("latin-1").decode("cp1252", "replace"), s))
+    for col in ("nom", "nom_com"):
+        comp[col] = comp[col].map(lambda s: c1.sub(lambda m: m[0].encode("latin-1").decode("cp1252", "replace"), s))
     com_pop = communes.set_index("code")["population"]
     com_epci = communes.set_index("code")["epci"]
 
