@@ -12,7 +12,7 @@ import pandas as pd
 from territoires import safe
 from territoires.errors import TerritoiresError
 from territoires.geo import reader
-from territoires.registry.files import ALIASES_FILE, MERGERS_FILE, PERIMETERS_FILE
+from territoires.registry.files import ACTORS_FILE, ALIASES_FILE, MERGERS_FILE, PERIMETERS_FILE
 from territoires.registry.loader import Registry, is_code_for_level
 from territoires.registry.manifest import changed_files
 from territoires.registry.resolve import CommuneResolver, normalize
@@ -145,7 +145,7 @@ MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Â[\u00a0-\u00bf]")
 def text_problems(reg: Registry) -> list[str]:
     """Control characters and garbled encodings in any text cell of the registry's four tables."""
     tables = {
-        "actors.csv": reg.actors,
+        ACTORS_FILE: reg.actors,
         PERIMETERS_FILE: reg.perimeters,
         ALIASES_FILE: reg.aliases,
         MERGERS_FILE: reg.mergers,
