@@ -92,7 +92,7 @@ def naive_map(ds, state: MapState) -> folium.Map:
     if "epci" in state.layers:
         folium.GeoJson(reader.load_level("epci").to_json(), name="epci").add_to(m)
     actors = select_actors(ds.placed, state)
-    full = shapes(ds.placed, ds.registry, Boundaries(scale=None), ds.levels["communes"].set_index("code")["outline_of"])
+    full = shapes(ds.placed, ds.units, Boundaries(scale=None))
     full = full[full["id"].isin(actors["id"])]
     members = full[full["kind"] == "rtes_member"]
     if len(members):

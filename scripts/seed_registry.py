@@ -9,7 +9,12 @@ through the tested resolver (with the département where a name is shared);
 perimeter mapped to today's communes and their successor computed.
 
 After this first run the CSV files are the source of truth that staff edit;
-re-running overwrites them (it refuses to, unless --force).
+re-running overwrites them (it refuses to, unless --force).  Since issue 15 the shipped
+actors.csv says more than this first version: labelled figures (what each number counts, exact
+or approached, announced or under study), ``status``, ``places``, several represented bodies, the
+EPT successors and the two URSCOPs were written by reading the newsletter again, record by record.
+This script still runs and writes the current columns (its numbers become unlabelled figures
+through territoires.registry.legacy), but re-running it would lose those readings.
 
     .venv/bin/python scripts/seed_registry.py [--force]
 """
@@ -25,7 +30,7 @@ import pandas as pd
 
 from territoires.geo import reader
 from territoires.io.atomic import write_text_atomic
-from territoires.registry import loader, manifest
+from territoires.registry import legacy, loader, manifest
 from territoires.registry.resolve import CommuneResolver
 from territoires.registry.schema import COLUMNS
 from territoires.settings import REPO_ROOT
@@ -192,9 +197,13 @@ HOMONYM_CONTEXT = {
 
 
 def rec(**kw) -> dict:
+    # The first version's number columns (jobs=…, figure_value=…) become figures of the current shape.
+    old = {c: kw.pop(c) for c in legacy.LEGACY_COLUMNS if c in kw}
     row = dict.fromkeys(COLUMNS)
     row["new_member"] = False
     row.update(kw)
+    if old:
+        row["figures"] = legacy.merged(row.get("figures"), legacy.to_figures(old))
     return row
 
 

@@ -219,7 +219,7 @@ ROWS = [
         code="82",
         precision="region",
         test_pole="true",
-        jobs="250",
+        figures='[{"label": "emplois", "value": 250, "unit": "emplois"}]',
     ),
     row(
         id="rf-x",
@@ -228,9 +228,7 @@ ROWS = [
         level="national",
         code="FR",
         precision="national",
-        figure_label="Réponses",
-        figure_value="150",
-        figure_approx="false",
+        figures='[{"label": "Réponses", "value": 150}]',
     ),
     row(id="m-cantal", kind="rtes_member", name="Ceyzériat", level="commune", code="01004"),
     row(
@@ -275,6 +273,8 @@ def write_registry(base: Path, rows: list[dict] = ROWS, perimeters: list[dict] =
         w.writerows(perimeters)
     (d / "alias_communes.csv").write_text("name,dep,code,reason\nAmbérieu-en-Bugey,01,01001,nom d'usage\n")
     (d / "fusions_communes.csv").write_text("code_2012,nom_2012,code,reason\n01099,Absorbée,01002,fusion\n")
+    # An établissement public territorial (a successor the EPCI layer has not).
+    (d / "ept.csv").write_text("siren,nom,communes\n200000099,EPT des Monts,01003 01005\n")
     return d
 
 

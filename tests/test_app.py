@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -124,3 +127,121 @@ def test_the_layers_panel_stays_open_while_its_settings_change(app_dir, monkeypa
     assert not at.exception, at.exception
     assert at.multiselect(key="f_layers").value == ["departements"], "still drawn: the panel stayed open"
     assert "couches" not in at.query_params
+
+
+# ------------------------------------------------------------------ figures, status, places (issue 15)
+FIGURES = json.dumps(
+    [
+        {"label": "emplois sauvegardés", "value": 332, "text": "332 emplois sauvegardés par 27 reprises depuis 2007"},
+        {"label": "reprises", "value": 27, "quote": "27 projets de reprise"},
+    ],
+    ensure_ascii=False,
+)
+
+
+def figure_rows() -> list[dict[str, str]]:
+    """A registry in the columns of issue 15: figures, status, places, several represented bodies."""
+    from synthetic import row
+
+    return [
+        row(id="m-gex", kind="rtes_member", name="Gex", level="commune", code="01008"),
+        row(id="m-ain", kind="rtes_member", name="Ain", level="departement", code="01"),
+        row(
+            id="ca-bv",
+            kind="rtes_board_member",
+            name="Bérénice Vincent",
+            level="commune",
+            code="01008",
+            precision="commune",
+            role="Administratrice",
+            represents="m-gex; m-ain",
+        ),
+        row(
+            id="rf-1",
+            kind="regional_figure",
+            name="Transméa",
+            level="national",
+            code="FR",
+            precision="national",
+            figures=FIGURES,
+        ),
+        row(
+            id="p-1",
+            kind="ptce_project",
+            name="Projet à l'étude",
+            level="commune",
+            code="01005",
+            precision="commune",
+            status="studied",
+            places="departement:2A; commune:01003",
+            figures='[{"label": "emplois", "value": 40, "unit": "emplois", "kind": "min"}]',
+        ),
+    ]
+
+
+@pytest.fixture
+def figures_dir(store_dir):
+    from synthetic import write_registry
+
+    write_registry(store_dir, figure_rows())
+    return store_dir
+
+
+def test_donnees_table_reads_figures_status_and_places():
+    from territoires.ui.donnees import table
+
+    records = pd.DataFrame(
+        [
+            {
+                "name": "A",
+                "kind": "ptce_project",
+                "level": "commune",
+                "code": "01005",
+                "precision": "commune",
+                "figures": FIGURES,
+                "status": "planned",
+                "places": "departement:2A; region_2012:94",
+                "perimetre_approche": True,
+            },
+            {
+                "name": "B",
+                "kind": "ples",
+                "level": "commune",
+                "code": "01008",
+                "precision": "commune",
+                "figures": None,
+                "status": None,
+                "places": None,
+                "perimetre_approche": False,
+            },
+        ]
+    )
+    t = table(records, {"departement": {"2A": "Corse-du-Sud"}, "region_2012": {"94": "Corse"}})
+    assert {"Chiffres", "Statut", "Autres lieux", "Périmètre"} <= set(t.columns)
+    assert "figures" not in t.columns
+    a, b = t.to_dict("records")
+    assert a["Chiffres"] == "332 emplois sauvegardés par 27 reprises depuis 2007 ; reprises : 27"
+    assert a["Statut"] == "prévu" and a["Autres lieux"] == "Corse-du-Sud ; Corse" and a["Périmètre"] == "approché"
+    assert b["Chiffres"] == b["Statut"] == b["Autres lieux"] == b["Périmètre"] == ""
+    # an older registry, without the new columns, still shows
+    old = table(records.drop(columns=["figures", "status", "places", "perimetre_approche"]), {})
+    assert "Chiffres" in old.columns and "Périmètre" not in old.columns
+
+
+def test_donnees_and_statistiques_pages_show_readings_never_json(figures_dir, monkeypatch):
+    at = run("donnees", figures_dir, monkeypatch)
+    assert not at.exception, at.exception
+    df = at.dataframe[0].value.set_index("Nom")
+    assert {"Chiffres", "Statut", "Autres lieux"} <= set(df.columns)
+    assert df.at["Projet à l'étude", "Chiffres"] == "emplois : plus de 40 emplois"
+    assert df.at["Projet à l'étude", "Statut"] == "à l'étude"
+    assert df.at["Projet à l'étude", "Autres lieux"] == "Corse-du-Sud ; Saint-Martin"
+    assert df.at["Transméa", "Chiffres"].startswith("332 emplois sauvegardés par 27 reprises depuis 2007 ; ")
+    assert not df.astype(str).apply(lambda c: c.str.contains('"label"')).any().any()
+    at = run("statistiques", figures_dir, monkeypatch)
+    assert not at.exception, at.exception
+    (fig,) = [d.value for d in at.dataframe if "Ce que dit la lettre" in d.value.columns]
+    assert list(fig.columns) == ["Territoire", "Ce qui est compté", "Ce que dit la lettre", "Citation"]
+    assert list(fig["Ce que dit la lettre"]) == ["332 emplois sauvegardés par 27 reprises depuis 2007", "reprises : 27"]
+    assert list(fig["Territoire"]) == ["France entière"] * 2
+    assert fig["Citation"].iloc[1] == "27 projets de reprise"

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
 from territoires.geo import reader, store
 from territoires.geo import reference as ref
 from territoires.geo.build import equal_area_km2
+from territoires.geo.communes_2012 import load_sources
 from territoires.geo.layout import LEVELS
+from territoires.io.checksum import sha256_file
+from territoires.settings import REPO_ROOT
 
 pytestmark = pytest.mark.realdata
 
@@ -111,3 +116,74 @@ def test_geo_check_passes_and_fails_on_a_corrupted_copy(real_store, tmp_path):
     result = store.check_store(tmp_path)
     assert not result.ok
     assert any("regions_2012.parquet" in p for p in result.problems)
+
+
+# ------------------------------------------------------------------ communes of 2012
+SOURCES = REPO_ROOT / "data" / "geo" / "sources"
+SHARED = REPO_ROOT.parent / "shared" / "reference"
+
+
+@pytest.fixture(scope="module")
+def c2012(levels):
+    return levels["communes_2012"].set_index("code", drop=False)
+
+
+def test_communes_2012_count_and_validity(c2012, levels):
+    assert 36_600 <= len(c2012) <= 36_800
+    geoms = c2012.geometry.to_numpy()
+    assert shapely.is_valid(geoms).all() and not shapely.is_empty(geoms).any()
+    assert shapely.coverage_is_valid(geoms)
+    com = levels["communes"]
+    today = shapely.coverage_union_all(com.geometry[~com.geometry.is_empty].to_numpy())
+    diff = shapely.symmetric_difference(today, shapely.coverage_union_all(geoms))
+    assert equal_area_km2(np.array([diff]), np.array(["00"]))[0] < 0.01  # km², for all of France
+    assert set(c2012["commune"]) <= set(com["code"])
+
+
+def test_communes_2012_known_cases(c2012):
+    assert c2012.at["93066", "area_km2"] == pytest.approx(12.4, rel=0.10)
+    assert c2012.at["93059", "area_km2"] == pytest.approx(3.4, rel=0.10)
+    pierrefitte = c2012.at["93059", "geometry"].representative_point()
+    assert not c2012.at["93066", "geometry"].contains(pierrefitte)
+    assert c2012.at["50129", "area_km2"] == pytest.approx(16, rel=0.15)  # Cherbourg-Octeville, not 68.7 km²
+    assert c2012.at["50129", "nom"] == "Cherbourg-Octeville"
+    # Les Abrets (38001), Fitilieu (38165, INSEE code) and La Bâtie-Divisin (38028): three communes in 2012
+    batie = c2012.at["38028", "geometry"]
+    for code in ("38001", "38165"):
+        assert c2012.at[code, "commune"] == "38001"
+        assert shapely.intersection(batie, c2012.at[code, "geometry"]).area < 1e-9
+    assert c2012.at["2A004", "dep"] == "2A" and c2012.at["01001", "reg_2012"] == "82"
+
+
+def test_communes_2012_manifest_reports_outlines_and_every_approx(real_store, c2012):
+    rep = store.read_manifest(real_store.parent)["repairs"]["communes_2012"]
+    assert rep["counts_by_outline"] == c2012["outline"].value_counts().to_dict()
+    assert set(rep["counts_by_outline"]) <= {"own", "commune_deleguee", "supplement", "approx"}
+    assert rep["counts_by_outline"]["supplement"] == 2
+    approx = c2012.loc[c2012["outline"] == "approx", "code"]
+    assert sorted(a["code"] for a in rep["approx"]) == sorted(approx)
+    assert rep["n_absents_de_la_source"] == 0 and rep["n_communes_hors_cog_2012"] == 0
+    notes = store.check_store(real_store.parent, deep=False).notes
+    assert sum("contour approché" in n for n in notes) == len(approx)
+
+
+def test_geo_sources_sha256():
+    manifest = json.loads((SOURCES / "manifest.json").read_text(encoding="utf-8"))
+    files = {p.name for p in SOURCES.iterdir()} - {"manifest.json"}
+    assert files == set(manifest["files"])
+    for name, info in manifest["files"].items():
+        assert sha256_file(SOURCES / name) == info["sha256"], name
+        assert "Licence Ouverte 2.0" in info["licence"]
+    assert len(manifest["npm"]) == 2 and all(len(v["sha256"]) == 64 for v in manifest["npm"].values())
+    table = load_sources().table
+    assert len(table) == 36_700 and table["code"].str.startswith("97").sum() == 129
+
+
+def test_epci_2012_communes_are_in_the_2012_layer(c2012):
+    path = SHARED / "epci-composition-2012.csv"
+    if not path.exists():
+        pytest.skip("../shared/reference absent")
+    comp = pd.read_csv(path, dtype=str, sep=None, engine="python")
+    col = next(c for c in comp.columns if c.lower() in ("insee", "code_insee", "commune", "code_commune", "depcom"))
+    codes = set(comp[col].dropna().str.strip().str.zfill(5))
+    assert codes and not sorted(codes - set(c2012.index))[:10]

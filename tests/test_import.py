@@ -13,6 +13,7 @@ from territoires.cli import app
 from territoires.dataset import load_dataset
 from territoires.registry import importer
 from territoires.registry.database import SqlStore
+from territoires.registry.figures import readings
 from territoires.registry.storage import FileStore, open_store
 
 STAFF = (
@@ -107,18 +108,35 @@ def test_import_valid_rows_then_map_stats_changelog_and_as_of(app_dir, backend, 
 def test_a_change_is_recorded_and_undone_as_of_before(app_dir, backend, tmp_path):
     f = staff_file(
         tmp_path,
-        "id,kind,name,level,code,jobs,source_section,source_quote\n"
-        "p1,ptce_pole,Pôle des Monts,commune,01003,42,Rapport 2013,42 emplois\n",
+        "id,kind,name,level,code,figures,source_section,source_quote\n"
+        'p1,ptce_pole,Pôle des Monts,commune,01003,"[{""label"": ""emplois"", ""value"": 42}]",'
+        "Rapport 2013,42 emplois\n",
         encoding="utf-8-sig",
         name="maj.csv",
     )
     r = CliRunner().invoke(app, ["data", "import", str(f), "--data-dir", str(app_dir)])
     assert r.exit_code == 0, r.output
-    assert "jobs" in r.output
+    assert "figures" in r.output
     now = load_dataset(app_dir).placed.set_index("id")
-    assert now.at["p1", "jobs"] == 42
+    assert readings(now.at["p1", "figures"]) == ["emplois : 42"]
     before = load_dataset(app_dir, as_of="2012-12-31").placed.set_index("id")
-    assert pd.isna(before.at["p1", "jobs"])
+    assert pd.isna(before.at["p1", "figures"])
+
+
+def test_an_old_staff_file_is_read_and_the_report_says_how(app_dir, backend, tmp_path):
+    """Former columns (« emplois », « membres ») become labelled figures, in the files or the database."""
+    f = staff_file(
+        tmp_path,
+        "id;type;nom;niveau;code;emplois;membres;citation\np1;ptce_pole;Pôle des Monts;commune;01003;42;15;Rapport\n",
+        encoding="utf-8",
+        name="ancien.csv",
+    )
+    r = CliRunner().invoke(app, ["data", "import", str(f), "--data-dir", str(app_dir)])
+    assert r.exit_code == 0, r.output
+    assert "Colonnes anciennes jobs, members lues comme chiffres (colonne figures)" in r.output
+    assert "ligne 2 (p1) : emplois : 42 emplois ; membres : 15 membres" in r.output
+    actors = open_store(app_dir).load().actors.set_index("id")
+    assert readings(actors.at["p1", "figures"]) == ["emplois : 42 emplois", "membres : 15 membres"]
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t"])

@@ -13,6 +13,7 @@ from territoires.cli import app
 from territoires.errors import DataFileError
 from territoires.registry import downloads, storage
 from territoires.registry.check import check_registry
+from territoires.registry.figures import readings
 
 from synthetic import ROWS, write_registry
 
@@ -34,7 +35,8 @@ def test_loader_types(reg_dir):
     assert a["new_member"].dtype == bool and a["test_pole"].dtype == "boolean"
     assert a.index[a["new_member"]].tolist() == ["m-dep-01"]
     assert a.index[a["test_pole"].fillna(False)].tolist() == ["ptce-x"]
-    assert a.at["ptce-x", "jobs"] == 250.0
+    assert readings(a.at["ptce-x", "figures"]) == ["emplois : 250 emplois"]
+    assert "jobs" not in a.columns
 
 
 def test_check_passes_and_reports(reg_dir):
@@ -60,9 +62,17 @@ def test_check_passes_and_reports(reg_dir):
         ({"notes": "tél. 03 20 97 17 97"}, "téléphone"),
         ({"source_quote": ""}, "source_quote"),
         ({"represents": "ptce-x"}, "pas une collectivité"),
-        ({"jobs": "beaucoup"}, "numériques"),
+        (
+            {"figures": '[{"label": "emplois", "value": "beaucoup"}]'},
+            "m-ville-gex : chiffre 1 : valeur (value) : nombre attendu",
+        ),
+        ({"lon": "beaucoup"}, "numériques"),
+        ({"status": "fini"}, "status"),
+        ({"places": "commune:01999"}, "places : commune 01999 absent"),
+        ({"places": "canton:01"}, "niveau inconnu"),
+        ({"represents": "m-dep-01; m-inconnu"}, "represents=m-inconnu (inconnu)"),
         ({"new_member": "peut-être"}, "booléennes"),
-        ({"level": "commune", "code": "2A004", "successor_code": "999999999"}, "successeur"),
+        ({"level": "commune", "code": "2A004", "successor_code": "999999999"}, "successeur 999999999 absent"),
         ({"name": "CC C\x9cur de ville"}, "caractère de contrôle"),
         ({"notes": "CafÃ© solidaire"}, "encodage abîmé"),
     ],
@@ -122,9 +132,9 @@ def test_export_csv_and_geojson(reg_dir, tmp_path):
 
     from territoires.geo import reader
 
-    com = reader.load_level("communes", base=reg_dir).set_index("code")
-    expected = com.loc[["01001", "01009"], "geometry"].union_all()
-    bugey = shape(feats["m-epci-bugey"]["geometry"])  # the 2012 perimeter: 01001 ∪ 01009
+    com = reader.load_level("communes_2012", base=reg_dir).set_index("code")
+    expected = com.loc[["01001", "01010"], "geometry"].union_all()
+    bugey = shape(feats["m-epci-bugey"]["geometry"])  # the 2012 perimeter: 01001 ∪ Lompnes, not all of 01009
     assert bugey.symmetric_difference(expected).area < 1e-9
     assert feats["m-none"]["geometry"] is None
     assert feats["rf-x"]["geometry"] is None

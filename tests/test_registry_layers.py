@@ -14,6 +14,8 @@ from territoires.registry.loader import actors_text, parse_actors
 from territoires.registry.storage import load_registry
 from territoires.settings import REPO_ROOT
 
+from synthetic import write_registry
+
 PACKAGE = REPO_ROOT / "src" / "territoires"
 LAYERED = ("geo", "registry", "io")
 # Function-level imports allowed in these packages, each for a stated reason (never to dodge a cycle).
@@ -116,7 +118,12 @@ def literals(path: Path) -> list[str]:
 
 
 def test_registry_file_names_are_spelled_in_files_only():
-    names = [*files.TABLES, files.CHANGELOG_FILE, *(name for name, _ in files.DOWNLOADS.values())]
+    names = [
+        *files.TABLES,
+        *files.REFERENCE_TABLES,
+        files.CHANGELOG_FILE,
+        *(name for name, _ in files.DOWNLOADS.values()),
+    ]
     copies = [
         f"{path.relative_to(PACKAGE)} : {text!r}"
         for path in sorted(PACKAGE.rglob("*.py"))
@@ -131,13 +138,19 @@ def test_text_form_round_trips(app_dir):
     actors = load_registry(app_dir).actors
     text = actors_text(actors)
     assert text.map(lambda v: isinstance(v, str)).all().all()
-    assert text.loc[text["id"] == "p1", ["test_pole", "jobs", "new_member"]].iloc[0].tolist() == ["true", "", "false"]
+    assert text.loc[text["id"] == "p1", ["test_pole", "figures", "new_member"]].iloc[0].tolist() == [
+        "true",
+        "",
+        "false",
+    ]
     back = parse_actors(text.replace("", None), "aller-retour")
     pd.testing.assert_frame_equal(back.reset_index(drop=True), actors.reset_index(drop=True))
 
 
 def test_known_codes_and_2012_intercommunalities(store_dir):
+    write_registry(store_dir)  # the EPTs are the registry's reference table
     known = known_codes(store_dir)
+    assert known["ept"] == {"200000099"}
     assert {"01001", "2A004"} <= known["commune"] and known["point"] is known["commune"]
     assert known["national"] == {"FR"} and "82" in known["region_2012"]
     assert code_exists(known, set(), "departement", "2A")

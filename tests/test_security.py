@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -99,6 +100,7 @@ def test_map_renders_hostile_names_as_text(mapdata, name, quote):
     idx = placed.index[placed["id"].isin(["h1", "m-ville-gex"])]
     placed.loc[idx, "name"] = name
     placed.loc[idx, "source_quote"] = quote
+    placed.loc[idx, "figures"] = json.dumps([{"label": "chiffre", "text": (name or "x")[:300]}])
     mapdata.popups = None  # popups and markers are cached per dataset: rebuild them
     mapdata.markers.clear()
     html_out = build_map(mapdata, MapState(presentation=True)).get_root().render()
@@ -110,3 +112,57 @@ def test_map_renders_hostile_names_as_text(mapdata, name, quote):
         if bad in name or bad in quote:
             assert bad not in html_out
     assert not re.search(r"(?<![\w.])49(?![\w.])", html_out.replace(escaped, "")) or "49" in name + quote
+
+
+# ------------------------------------------------------------------ figures' readings (issue 15)
+HOSTILE_READING = "<script>window.__pwned=1</script> {{ 7*7 }} {% raw %} ${alert(1)}"
+
+
+def _figure_record(text: str, **kw: object):
+    import json
+
+    import pandas as pd
+
+    a = {
+        "id": "h",
+        "kind": "initiative",
+        "name": "x",
+        "official_name": None,
+        "level": "commune",
+        "code": "01005",
+        "precision": "commune",
+        "figures": json.dumps([{"label": "chiffre", "text": text}]),
+        "status": None,
+        "places": None,
+        "source_section": "s",
+        "source_quote": "q",
+    }
+    a.update(kw)
+    return pd.Series(a)
+
+
+def test_a_hostile_figure_reading_is_inert_in_the_popup():
+    from territoires.webmap.popups import popup_html
+
+    out = popup_html(_figure_record(HOSTILE_READING), {"region_2012": {}, "departement": {}})
+    assert "<dt>Chiffres</dt><dd>" + safe.text(HOSTILE_READING) + "</dd>" in out
+    assert "&#123;&#123; 7*7 &#125;&#125;" in out and "&#123;% raw %&#125;" in out  # Jinja braces as entities
+    assert "&lt;script&gt;" in out
+    for bad in ("<script", "{{", "}}", "{%", "%}", "${"):
+        assert bad not in out
+
+
+@settings(max_examples=80, deadline=None)
+@given(hostile_text)
+@example("{% raw %}{{ 7*7 }}{% endraw %}")
+def test_any_figure_reading_or_other_place_is_escaped(s):
+    from territoires.webmap.popups import popup_html
+
+    s = s[:300]
+    out = popup_html(_figure_record(s, places=f"region_2012:{s[:20]}"), {"region_2012": {}, "departement": {}})
+    if s.strip():
+        assert safe.text(s) in out
+    body = out.replace('<div class="terr-popup">', "").replace("</div>", "")
+    assert not re.search(r"<(?!/?(?:b|br|i|dl|dt|dd|blockquote|p)>)", body)  # no tag but ours
+    for ch in "{}$`":
+        assert ch not in out

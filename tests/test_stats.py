@@ -104,8 +104,9 @@ def test_coverage_without_the_region_sums_distinct_communes(store_dir):
     d = load_dataset(store_dir)
     cov = stats.coverage(d.placed, d.registry.perimeters, stats.territories(d.levels, "region_2012"))
     cov = cov.set_index("code")
-    # 01008 (8 000) + 01004 (4 000) + Bugey 2012 = 01001 (1 000) + 01009 (9 000); board member adds nothing
-    assert cov.at["82", "covered_population"] == 22_000
+    # 01008 (8 000) + 01004 (4 000) + Bugey 2012 = 01001 (1 000) + Lompnes (01010, a commune of 2012
+    # now in 01009: half of its 9 000 people by area, not Hauteville's half); board member adds nothing
+    assert cov.at["82", "covered_population"] == 17_500
 
 
 def test_figures_stand_apart(ds):
@@ -136,7 +137,8 @@ def test_cli_formats(ds, store_dir):
     data = json.loads(res.stdout)
     assert data["table"][0]["code"] == "82"
     assert data["concentration"][0]["leaders"] == ["Rhône-Alpes"]
-    assert data["chiffres_de_la_lettre"][0]["figure_value"] == 150
+    assert data["chiffres_de_la_lettre"][0]["value"] == 150
+    assert data["chiffres_de_la_lettre"][0]["reading"]
     res = runner.invoke(app, ["stats", "--kind", "ptce_pole", "--format", "markdown", "--data-dir", str(store_dir)])
     assert "| 82 | Rhône-Alpes | 3 |" in res.stdout
     assert "75,0\u00a0%" in res.stdout
@@ -183,3 +185,99 @@ def test_french_formats():
     assert fmt.date("2012-07-01") == "1er juillet 2012"
     assert fmt.date("2012-04") == "avril 2012"
     assert fmt.number(None) == "–"
+
+
+# ------------------------------------------------------------------ labelled figures (issue 15)
+def _figure_records() -> pd.DataFrame:
+    """Joined records with the registry's ``figures`` column: two figures for one, one for another."""
+    transmea = [
+        {
+            "label": "emplois sauvegardés",
+            "value": 332,
+            "unit": "emplois",
+            "text": "332 emplois sauvegardés par 27 reprises depuis 2007",
+            "quote": "ce qui correspond à 332 emplois sauvegardés",
+        },
+        {"label": "reprises", "value": 250, "value_max": 300, "kind": "range", "status": "planned"},
+    ]
+    culture = [
+        {
+            "label": "structures culturelles",
+            "value": 15,
+            "kind": "approx",
+            "text": "une quinzaine d'associations et d'entreprises coopératives culturelles",
+        }
+    ]
+    base = {"level": "region_2012", "precision": "region", "source_section": "Dossier", "status": None}
+    rows = [
+        {
+            **base,
+            "id": "rf-t",
+            "kind": "regional_figure",
+            "name": "Transméa",
+            "code": "31",
+            "reg_2012": "31",
+            "figures": json.dumps(transmea, ensure_ascii=False),
+            "source_quote": "27 projets de reprise",
+        },
+        {
+            **base,
+            "id": "rf-c",
+            "kind": "regional_figure",
+            "name": "Culture et Coopération",
+            "code": "52",
+            "reg_2012": "52",
+            "figures": json.dumps(culture, ensure_ascii=False),
+            "source_quote": "une quinzaine",
+        },
+        {
+            **base,
+            "id": "rf-0",
+            "kind": "regional_figure",
+            "name": "Sans chiffre",
+            "code": "11",
+            "reg_2012": "11",
+            "figures": None,
+            "source_quote": "rien",
+        },
+        {
+            **base,
+            "id": "p",
+            "kind": "ptce_pole",
+            "name": "Pôle",
+            "code": "31",
+            "reg_2012": "31",
+            "figures": json.dumps([{"label": "emplois", "value": 40}]),
+            "source_quote": "pôle",
+        },
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_figures_one_row_per_figure_with_its_reading_and_quote():
+    f = stats.figures(_figure_records())
+    assert list(f.columns) == stats.FIGURE_COLUMNS
+    assert list(f["id"]) == ["rf-t", "rf-t", "rf-c"]  # a pole's figures are not the newsletter's regional ones
+    assert list(f["reading"]) == [
+        "332 emplois sauvegardés par 27 reprises depuis 2007",
+        "reprises : de 250 à 300 — prévu",
+        "une quinzaine d'associations et d'entreprises coopératives culturelles",
+    ]
+    assert list(f["label"]) == ["emplois sauvegardés", "reprises", "structures culturelles"]
+    # the figure's own quote, else the record's
+    assert list(f["quote"]) == ["ce qui correspond à 332 emplois sauvegardés", "27 projets de reprise", "une quinzaine"]
+    assert list(f["status"]) == ["", "prévu", ""]
+    assert f["nature"].str.startswith("chiffre donné par la lettre").all()
+    assert stats.figures(_figure_records().iloc[2:3]).empty  # no figure, no row
+
+
+def test_report_writes_the_readings():
+    f = stats.figures(_figure_records())
+    rep = stats.Report("region_2012", [], pd.DataFrame({"code": ["31"]}), [], pd.DataFrame(columns=["name"]), f, "v")
+    md = rep.to_markdown()
+    assert "- 332 emplois sauvegardés par 27 reprises depuis 2007 (31)" in md
+    assert "- reprises : de 250 à 300 — prévu (31)" in md
+    assert "[{" not in md and '"label"' not in md  # never the raw JSON
+    data = json.loads(rep.to_json())
+    assert [d["reading"] for d in data["chiffres_de_la_lettre"]][:2] == list(f["reading"])[:2]
+    assert data["chiffres_de_la_lettre"][0]["value"] == 332

@@ -28,13 +28,11 @@ def test_rhone_alpes_concentrates_the_poles(ds, by, leader):
 
 def test_counted_test_poles_match_the_figure_the_newsletter_gives(ds):
     f = stats.figures(ds.placed).set_index("id")
-    assert f.at["rf-ptce-poles-temoins-rhone-alpes", "figure_value"] == 4
+    assert f.at["rf-ptce-poles-temoins-rhone-alpes", "value"] == 4
     poles = ds.placed[(ds.placed["kind"] == "ptce_pole") & ds.placed["test_pole"].fillna(False).astype(bool)]
     assert (poles["reg_2012"] == "82").sum() == 4
     # the call's figures: Rhône-Alpes, about 12 of the 150 answers
-    assert (
-        f.at["rf-ptce-reponses-rhone-alpes", "figure_value"] / f.at["rf-ptce-reponses-france", "figure_value"] == 0.08
-    )
+    assert f.at["rf-ptce-reponses-rhone-alpes", "value"] / f.at["rf-ptce-reponses-france", "value"] == 0.08
 
 
 def test_population_and_area_come_from_the_store_with_their_vintage(ds):

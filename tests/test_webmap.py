@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import folium
+import pandas as pd
 import pytest
 from streamlit_folium import generate_leaflet_string
 
-from territoires.dataset import load_dataset
+from territoires.dataset import Dataset, load_dataset
 from territoires.selection import select
 from territoires.state import MapState
 from territoires.webmap import layers
 from territoires.webmap.compose import build_map
 from territoires.webmap.geometry import GeometryCache
 from territoires.webmap.plumbing import OfflineMap
+from territoires.webmap.popups import legend_html, popup_html
 
 STATES = [
     MapState(),
@@ -133,3 +136,128 @@ def test_the_searched_place_is_outlined_even_outside_the_selected_regions(cache)
     assert "Lieu recherché" not in [
         getattr(c, "layer_name", None) for c in build_map(cache, MapState())._children.values()
     ]
+
+
+# ------------------------------------------------------------------ figures, status, places, board (issue 15)
+TRANSMEA = json.dumps(
+    [
+        {
+            "label": "emplois sauvegardés",
+            "value": 332,
+            "unit": "emplois",
+            "year": "2007-2012",
+            "text": "332 emplois sauvegardés par 27 reprises depuis 2007",
+            "quote": "27 projets de reprise … ce qui correspond à 332 emplois sauvegardés",
+        },
+        {"label": "associations et entreprises", "value": 15, "kind": "approx"},
+    ],
+    ensure_ascii=False,
+)
+NAMES = {"region_2012": {"31": "Nord-Pas-de-Calais", "22": "Picardie"}, "region": {}, "departement": {"59": "Nord"}}
+
+
+def record(**kw: object) -> pd.Series:
+    """A joined record with the registry's new columns (figures, status, places) and the join's."""
+    base = dict(
+        id="x",
+        kind="initiative",
+        name="Transméa",
+        official_name=None,
+        level="region_2012",
+        code="31",
+        places=None,
+        precision="region",
+        status=None,
+        new_member=False,
+        role=None,
+        represents=None,
+        figures=None,
+        reg_2012="31",
+        dep=None,
+        perimetre_approche=False,
+        source_section="Reprises d'entreprises",
+        source_quote="27 projets de reprise",
+    )
+    base.update(kw)
+    return pd.Series(base)
+
+
+def test_popup_reads_figures_status_other_places_and_approximate_perimeter():
+    a = record(figures=TRANSMEA, status="planned", places="region_2012:22", perimetre_approche=True)
+    assert "<dt>Périmètre</dt>" not in popup_html(a, NAMES)  # a marker: no perimeter drawn
+    html = popup_html(a.copy().replace({"initiative": "rtes_member"}), NAMES)
+    assert "<dt>Chiffres</dt><dd>332 emplois sauvegardés par 27 reprises depuis 2007</dd>" in html
+    assert "<dd>associations et entreprises : environ 15</dd>" in html  # one <dd> per figure
+    assert "<dt>Statut</dt><dd>prévu</dd>" in html
+    assert "<dt>Aussi situé</dt><dd>Picardie</dd>" in html
+    assert "<dt>Périmètre</dt><dd>approché (contour de 2012 reconstitué)</dd>" in html
+    assert '"label"' not in html and "&quot;label&quot;" not in html  # never the raw JSON
+    assert "<dd>à l&#x27;étude</dd>" in popup_html(record(status="studied"), NAMES)
+    plain = popup_html(record(), NAMES)
+    for label in ("Chiffres", "Statut", "Aussi situé", "Périmètre"):
+        assert f"<dt>{label}</dt>" not in plain
+
+
+def test_popup_tolerates_a_registry_without_the_new_columns():
+    a = record().drop(["figures", "status", "places", "perimetre_approche"])
+    assert "<dt>Type</dt>" in popup_html(a, NAMES)
+
+
+def _board_dataset() -> Dataset:
+    rows = [
+        record(id="m-aquitaine", kind="rtes_member", name="Région Aquitaine", level="region_2012", code="72"),
+        record(id="m-bergerac", kind="rtes_member", name="Ville de Bergerac", level="commune", code="24037"),
+        record(
+            id="ca-vincent",
+            kind="rtes_board_member",
+            name="Bérénice Vincent",
+            level="commune",
+            code="24037",
+            role="Administratrice",
+            represents="m-aquitaine; m-bergerac",
+        ),
+        record(
+            id="ca-autre",
+            kind="rtes_board_member",
+            name="Un Élu",
+            level="commune",
+            code="24037",
+            role=None,
+            represents="m-bergerac",
+        ),
+    ]
+    levels = {
+        "regions_2012": pd.DataFrame({"code": ["72"], "nom": ["Aquitaine"]}),
+        "regions": pd.DataFrame({"code": ["75"], "nom": ["Nouvelle-Aquitaine"]}),
+        "departements": pd.DataFrame({"code": ["24"], "nom": ["Dordogne"]}),
+    }
+    return Dataset(registry=None, placed=pd.DataFrame(rows).reset_index(drop=True), levels=levels, vintage={})
+
+
+def test_a_member_lists_every_board_member_who_represents_it():
+    popups = GeometryCache(_board_dataset()).popup_map()
+    bergerac = popups["m-bergerac"]
+    assert "<dt>Au conseil d&#x27;administration</dt>" in bergerac
+    assert "<dd>Bérénice Vincent (Administratrice)</dd>" in bergerac and "<dd>Un Élu</dd>" in bergerac
+    assert "Bérénice Vincent" in popups["m-aquitaine"] and "Un Élu" not in popups["m-aquitaine"]
+    vincent = popups["ca-vincent"]
+    assert "<dt>Représente</dt><dd>Région Aquitaine</dd><dd>Ville de Bergerac</dd>" in vincent
+    assert "<dt>Représente</dt><dd>Ville de Bergerac</dd>" in popups["ca-autre"]
+
+
+def test_the_legend_notes_approximate_perimeters(cache):
+    assert "périmètre approché" in legend_html([], ["epci"], None, "", approx=True)
+    assert "périmètre approché" not in legend_html([], ["epci"], None, "")
+    placed = cache.ds.placed
+    assert "perimetre_approche" in placed.columns  # added by the join
+    html = build_map(cache, MapState()).get_root().render()
+    assert "périmètre approché" not in html
+    placed.loc[placed["kind"] == "rtes_member", "perimetre_approche"] = False
+    placed.loc[placed["level"] == "epci", "perimetre_approche"] = True
+    cache.popups = None
+    m = build_map(cache, MapState())
+    names = [getattr(c, "layer_name", None) for c in m._children.values()]
+    assert "Intercommunalité adhérente (périmètre 2012) — périmètre approché" in names
+    html = m.get_root().render()
+    assert "Tireté : périmètre approché (contour de 2012 reconstitué)" in html  # the legend's note
+    assert "\\u003cdd\\u003eapproché (contour de 2012 reconstitué)" in html  # the member's popup (script JSON)

@@ -16,7 +16,7 @@ import pandas as pd
 from territoires.geo import store
 from territoires.geo.reader import load_attributes
 from territoires.registry.changes import as_of as registry_as_of
-from territoires.registry.join import place
+from territoires.registry.join import Units, place, units_2012
 from territoires.registry.loader import Registry
 from territoires.registry.storage import open_store
 
@@ -33,6 +33,7 @@ class Dataset:
     changelog: pd.DataFrame | None = None
     as_of: str = ""
     where: str = ""
+    units: Units | None = None  # the communes of 2012 every territory is made of
 
 
 def load_dataset(base: Path | None = None, as_of: str = "") -> Dataset:
@@ -42,7 +43,8 @@ def load_dataset(base: Path | None = None, as_of: str = "") -> Dataset:
     """
     store.ensure_complete(base)
     levels = {
-        lvl: load_attributes(lvl, base=base) for lvl in ("communes", "departements", "regions", "regions_2012", "epci")
+        lvl: load_attributes(lvl, base=base)
+        for lvl in ("communes", "communes_2012", "departements", "regions", "regions_2012", "epci")
     }
     manifest = store.read_manifest(base)
     registry_store = open_store(base)
@@ -52,7 +54,8 @@ def load_dataset(base: Path | None = None, as_of: str = "") -> Dataset:
         reg = registry_as_of(reg, changelog, as_of)
     com = levels["communes"].set_index("code")
     dep = levels["departements"].set_index("code")
-    placed = place(reg, com, dep)
+    units = Units.build(units_2012(com, levels["communes_2012"]), reg.perimeters)
+    placed = place(reg, units, dep)
     src = manifest.get("source", {})
     vintage = {
         "source": src.get("source"),
@@ -71,6 +74,7 @@ def load_dataset(base: Path | None = None, as_of: str = "") -> Dataset:
         changelog=changelog,
         as_of=as_of,
         where=registry_store.description,
+        units=units,
     )
 
 
@@ -89,6 +93,10 @@ def effective_date(changelog: pd.DataFrame | None, as_of: str) -> str:
 def at_date(ds: Dataset, as_of: str) -> Dataset:
     """The dataset with its registry as it was at the end of ``as_of``: the territories are shared."""
     reg = registry_as_of(ds.registry, ds.changelog, as_of)
-    com = ds.levels["communes"].set_index("code")
     dep = ds.levels["departements"].set_index("code")
-    return replace(ds, registry=reg, placed=place(reg, com, dep), as_of=as_of)
+    units = ds.units
+    if units is None:  # a dataset built by hand (tests): the units from its levels
+        units = Units.build(
+            units_2012(ds.levels["communes"].set_index("code"), ds.levels["communes_2012"]), reg.perimeters
+        )
+    return replace(ds, registry=reg, placed=place(reg, units, dep), as_of=as_of)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from territoires import charts, fmt, stats
 from territoires.dataset import Dataset
+from territoires.registry.join import OTHER_PLACE_COLUMNS
 from territoires.state import MEMBER_LEVELS, MapState, RegionSystem
 from territoires.styles import SHORT_KIND, STAT_LABELS
 
@@ -43,7 +44,13 @@ def select_actors(placed: pd.DataFrame, state: MapState) -> pd.DataFrame:
     y = actor_year(placed)
     keep &= y.isna() | (y <= state.year)
     if state.regions:
-        keep &= placed[state.region_system.column].isin(state.regions)
+        col = state.region_system.column
+        inside = placed[col].isin(state.regions)
+        other = OTHER_PLACE_COLUMNS.get(col)
+        if other in placed.columns:  # a record placed in several régions shows in each
+            wanted = set(state.regions)
+            inside |= placed[other].map(lambda v: isinstance(v, str) and bool(wanted & set(v.split(";"))))
+        keep &= inside
     return placed[keep.to_numpy(dtype=bool)]
 
 
@@ -211,5 +218,8 @@ def place_outside(ds: Dataset, state: MapState) -> bool:
         return False
     kind, _, code = state.place.partition(":")
     com = ds.levels["communes"]
-    held = com[com["code"] == code] if kind == "commune" else com[com["epci"] == code]
+    if kind == "commune2012" and ds.units is not None:
+        held = ds.units.table.loc[ds.units.table.index == code]
+    else:
+        held = com[com["code"] == code] if kind == "commune" else com[com["epci"] == code]
     return not held[state.region_system.column].isin(state.regions).any()

@@ -67,7 +67,7 @@ class MapState:
     classes: int = 5
     framing: str = "auto"
     presentation: bool = False
-    place: str = ""  # searched place: "commune:01001" or "epci:200000172"
+    place: str = ""  # searched place: "commune:01001", "commune2012:50602" (a commune of 2012) or "epci:200000172"
     as_of: str = ""  # YYYY-MM-DD: the registry as it was that day ("" = today)
 
     def validated(self) -> MapState:
@@ -123,7 +123,7 @@ def _valid_place(p: str) -> bool:
     if not p:
         return True
     kind, _, code = p.partition(":")
-    return kind in ("commune", "epci") and code.isalnum() and len(code) <= 9
+    return kind in ("commune", "commune2012", "epci") and code.isalnum() and len(code) <= 9
 
 
 # URL parameter name for each field (short, French).

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from territoires.registry.join import territory_communes
+from territoires.registry.join import Units, units_2012
 from territoires.state import MAP_KINDS
 
 BY = ("region_2012", "region", "departement")
@@ -59,6 +59,7 @@ class Territories:
     table: pd.DataFrame  # index code: nom, population, area_km2
     communes: pd.DataFrame  # index code: dep, reg, reg_2012, epci, population, area_km2
     vintage: dict[str, str] = field(default_factory=dict)
+    units: pd.DataFrame | None = None  # the communes of 2012 (registry.join.units_2012), when the store has them
 
 
 def territories(levels: dict[str, pd.DataFrame], by: str, vintage: dict[str, str] | None = None) -> Territories:
@@ -69,7 +70,8 @@ def territories(levels: dict[str, pd.DataFrame], by: str, vintage: dict[str, str
     t = pd.DataFrame(levels[level]).set_index("code")[["nom", "population", "area_km2"]]
     t["population"] = t["population"].astype("Float64")
     c = pd.DataFrame(levels["communes"]).set_index("code")[["dep", "reg", "reg_2012", "epci", "population", "area_km2"]]
-    return Territories(by=by, table=t, communes=c, vintage=vintage or {})
+    units = units_2012(c, levels["communes_2012"]) if "communes_2012" in levels else None
+    return Territories(by=by, table=t, communes=c, vintage=vintage or {}, units=units)
 
 
 def attribute(joined: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -177,28 +179,34 @@ def concentration(table: pd.DataFrame, kind: str, by: str) -> Concentration:
 
 
 # ---------------------------------------------------------------------- coverage
-def member_communes(joined: pd.DataFrame, reg_perimeters: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
-    """Which communes each RTES member's territory holds (:func:`~territoires.registry.join.territory_communes`).
-
-    ``communes`` is indexed by code with ``epci``, ``dep``, ``reg`` and ``reg_2012``.
-    """
+def member_communes(joined: pd.DataFrame, units: Units) -> pd.DataFrame:
+    """Which communes of 2012 each RTES member's territory holds (:meth:`.join.Units.of_record`)."""
     rows = []
     for m in joined[joined["kind"] == "rtes_member"].itertuples(index=False):
-        rows.extend((m.id, m.level, c) for c in territory_communes(reg_perimeters, communes, m.level, m.code))
+        rows.extend((m.id, m.level, c) for c in units.of_record(m))
     return pd.DataFrame(rows, columns=["member", "member_level", "commune"])
 
 
 def coverage(joined: pd.DataFrame, reg_perimeters: pd.DataFrame, terr: Territories) -> pd.DataFrame:
-    """Members, and the population and area their territories cover, per territory, each commune once."""
-    com = terr.communes
-    mc = member_communes(joined, reg_perimeters, com)
-    covered = com.loc[com.index.isin(mc["commune"])]
+    """Members, and the population and area their territories cover, per territory, each commune of 2012 once.
+
+    The population of a commune of today that gathers several communes of 2012 is shared out by
+    area (:func:`~territoires.registry.join.units_2012`).
+    """
+    if terr.units is None:
+        raise ValueError("la couche des communes de 2012 manque (levels['communes_2012'])")
+    units = Units.build(terr.units, reg_perimeters)
+    mc = member_communes(joined, units)
+    covered = terr.units.loc[terr.units.index.isin(mc["commune"])]
     key = KEY[terr.by]
     t = terr.table.copy()
-    t["covered_population"] = covered.groupby(key)["population"].sum(min_count=1).reindex(t.index).fillna(0)
+    t["covered_population"] = covered.groupby(key)["population"].sum(min_count=1).reindex(t.index).fillna(0).round()
     t["covered_area_km2"] = covered.groupby(key)["area_km2"].sum().reindex(t.index).fillna(0)
-    t["covered_population_share"] = t["covered_population"].astype(float) / t["population"].astype(float)
-    t["covered_area_share"] = (t["covered_area_km2"] / t["area_km2"]).clip(upper=1.0)  # float sums
+    # Shares of the same units' totals: a commune of 2012 may lie in another département than the
+    # commune that holds it today (Freigné, 49, now in Vallons-de-l'Erdre, 44).
+    total = terr.units.groupby(key)[["population", "area_km2"]].sum().reindex(t.index)
+    t["covered_population_share"] = t["covered_population"].astype(float) / total["population"].astype(float)
+    t["covered_area_share"] = (t["covered_area_km2"] / total["area_km2"]).clip(upper=1.0)  # float sums
     t["covered_area_km2"] = t["covered_area_km2"].round(1)
     a = attribute(joined[joined["kind"] == "rtes_member"], terr.by)
     by_level = pd.crosstab(a["territory"], a["level"]).reindex(t.index, fill_value=0)
@@ -209,24 +217,37 @@ def coverage(joined: pd.DataFrame, reg_perimeters: pd.DataFrame, terr: Territori
     return t.sort_values(["members", "covered_population"], ascending=False, kind="stable").reset_index(drop=True)
 
 
+FIGURE_COLUMNS = ["nature", "id", "name", "level", "code", "reg_2012", "label", "reading", "value", "value_max"]
+FIGURE_COLUMNS += ["unit", "kind", "year", "status", "quote", "source_section", "source_quote"]
+
+
 def figures(joined: pd.DataFrame) -> pd.DataFrame:
-    """The figures the newsletter gives for whole territories, labelled as such."""
-    f = joined[joined["kind"] == "regional_figure"]
-    out = f[
-        [
-            "id",
-            "level",
-            "code",
-            "reg_2012",
-            "figure_label",
-            "figure_value",
-            "figure_approx",
-            "source_section",
-            "source_quote",
-        ]
-    ].copy()
-    out.insert(0, "nature", "chiffre donné par la lettre (non compté)")
-    return out.reset_index(drop=True)
+    """The figures the newsletter gives for whole territories, labelled as such: one row per figure,
+    with its French reading (:func:`territoires.registry.figures.reading`) and its own quote (else the
+    record's)."""
+    from territoires import readable
+
+    rows = []
+    for a in joined[joined["kind"] == "regional_figure"].to_dict("records"):
+        for f in readable.figure_list(a):
+            rows.append(
+                {
+                    "nature": "chiffre donné par la lettre (non compté)",
+                    **{k: a.get(k) for k in ("id", "name", "level", "code", "reg_2012")},
+                    "label": f.label,
+                    "reading": readable.fig.reading(f),
+                    "value": f.value,
+                    "value_max": f.value_max,
+                    "unit": f.unit,
+                    "kind": f.kind,
+                    "year": f.year,
+                    "status": readable.STATUSES.get(f.status or "", ""),
+                    "quote": f.quote or a.get("source_quote"),
+                    "source_section": a.get("source_section"),
+                    "source_quote": a.get("source_quote"),
+                }
+            )
+    return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
 
 
 # ------------------------------------------------------------------------ render
@@ -250,6 +271,9 @@ LABELS_FR = {
     "members_departement": "départements",
     "members_epci": "intercommunalités",
     "members_commune": "villes",
+    "label": "chiffre",
+    "reading": "lecture",
+    "quote": "citation",
 }
 
 
@@ -266,7 +290,7 @@ def to_markdown(table: pd.DataFrame) -> str:
             return fmt.percent(float(v))
         if col in ("per_million", "per_10k_km2", "location_quotient"):
             return fmt.number(float(v), 2)
-        if col == "area_km2" or col == "covered_area_km2" or col == "figure_value":
+        if col in ("area_km2", "covered_area_km2", "value", "value_max"):
             return fmt.number(float(v), 0)
         return fmt.number(float(v), 0) if isinstance(v, int | float | np.integer | np.floating) else str(v)
 
@@ -327,10 +351,7 @@ class Report:
         if len(self.unattributed):
             parts.append(f"Non attribuables à ce niveau : {', '.join(self.unattributed['name'])}.")
         parts += ["", "Chiffres donnés par la lettre (non comptés) :", ""]
-        parts += [
-            f"- {r.figure_label} ({r.code}) : {'environ ' if r.figure_approx else ''}{r.figure_value:g}"
-            for r in self.figures.itertuples()
-        ]
+        parts += [f"- {r.reading} ({r.code})" for r in self.figures.itertuples()]
         parts += ["", f"Millésime : {self.vintage}."]
         return "\n".join(parts) + "\n"
 

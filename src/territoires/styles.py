@@ -47,3 +47,6 @@ SHORT_KIND = {
 VAGUE_NOTE = "Cercle pointillé : situé seulement dans une région ou un département (position indicative)"
 MEMBERS_HEADING = "Adhérents du RTES (août 2012)"
 SEA = "#eef3f7"
+# Legend of the member territories drawn from an approximate 2012 commune outline (dashed on the web map).
+APPROX_NOTE = "Tireté : périmètre approché (contour de 2012 reconstitué)"
+APPROX_STYLE = {"dashArray": "5 4", "fillOpacity": 0.2}

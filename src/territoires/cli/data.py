@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from territoires import fmt
 from territoires.cli.common import DataDir, data_app, err, fail, field, os_failure, out, plain
 from territoires.errors import TerritoiresError
 
@@ -36,11 +37,19 @@ def data_check(data_dir: DataDir = None) -> None:
         for line in rep.homonyms:
             out.print(f"  [dim]homonyme[/] {plain(line)}", highlight=False)
         for line in rep.renamed:
-            out.print(f"  [dim]nom officiel[/] {plain(line)}", highlight=False)
+            out.print(f"  [dim]nom[/] {plain(line)}", highlight=False)
         for line in rep.unplaced:
             out.print(f"  [dim]non localisé[/] {plain(line)}", highlight=False)
         for line in rep.unmatched:
             err.print(f"  [bold red]non rattaché[/] {plain(line)}", highlight=False)
+        if rep.areas is not None and len(rep.areas):
+            worst = rep.areas["gap"].abs().max()
+            out.print(
+                f"Surfaces : {len(rep.areas)} adhérents dessinés à partir des communes de 2012 ; "
+                f"plus grand écart {fmt.percent(worst, 2)} (tolérance 2 %) ; "
+                f"{int(rep.areas['approx'].sum())} au périmètre approché.",
+                highlight=False,
+            )
     for note in rep.notes:
         out.print(f"[yellow]•[/] {plain(note)}", highlight=False)
     if not rep.ok:

@@ -19,12 +19,12 @@ from matplotlib.figure import Figure  # the object API: no pyplot state, safe in
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from territoires import charts
+from territoires import charts, readable
 from territoires.geo import reference as ref
 from territoires.registry.schema import KINDS
 from territoires.selection import Selection, select, selected_departements, source_line, title_for
 from territoires.state import MapState
-from territoires.styles import KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, SEA
+from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, SEA
 from territoires.webmap.geometry import GeometryCache
 
 HOLLOW_NOTE = "Symbole vide : situé seulement dans une région ou un département"
@@ -86,16 +86,25 @@ def _draw_fill(frame: _Frame, sel: Selection) -> None:
 
 
 def _draw_members(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
-    """Members as their perimeter, large to small."""
+    """Members as their perimeter, large to small; dashed when the perimeter is approximate."""
     geo = cache.shapes_at(sel.state.scale)
     members = sel.members
+    approx = readable.approximate_flags(members)
     for lv in sel.levels_shown:
-        ids = members.loc[members["level"] == lv, "id"]
-        g = gpd.GeoDataFrame(geometry=geo.loc[ids, "geometry"].to_numpy(), crs="EPSG:4326")
-        g = frame.clip(g[g.geometry.notna()])
-        if len(g):
-            color = LEVEL_STYLE[lv][0]
-            g.to_crs(frame.crs).plot(ax=frame.ax, color=color, alpha=0.45, edgecolor=color, linewidth=0.8)
+        for dashed in (False, True):
+            ids = members.loc[(members["level"] == lv) & (approx == dashed), "id"]
+            g = gpd.GeoDataFrame(geometry=geo.loc[ids, "geometry"].to_numpy(), crs="EPSG:4326")
+            g = frame.clip(g[g.geometry.notna()])
+            if len(g):
+                color = LEVEL_STYLE[lv][0]
+                g.to_crs(frame.crs).plot(
+                    ax=frame.ax,
+                    color=color,
+                    alpha=0.3 if dashed else 0.45,
+                    edgecolor=color,
+                    linewidth=0.8,
+                    linestyle="--" if dashed else "-",
+                )
 
 
 def _draw_actors(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
@@ -222,6 +231,8 @@ def _legend_handles(sel: Selection) -> list:
         for lv in sel.levels_shown:
             color, label = LEVEL_STYLE[lv]
             handles.append(Patch(facecolor=color, alpha=0.6, edgecolor=color, label=_wrap(label)))
+        if readable.any_approximate(sel.members):
+            handles.append(Patch(facecolor="none", edgecolor="#555555", linestyle="--", label=_wrap(APPROX_NOTE)))
     kinds = [k for k in sel.kinds_shown if k in sel.state.kinds]
     if kinds:
         handles.append(Patch(color="none", label="Acteurs"))

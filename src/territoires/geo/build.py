@@ -27,13 +27,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
+from territoires.geo import communes_2012
 from territoires.geo import reference as ref
 from territoires.geo.layout import DISPLAY_SCHEMAS, SCHEMAS
 from territoires.geo.source import SourceLayers
+from territoires.geo.surface import EMPTY, clean_coverage, equal_area_km2, polygonal
 
-EMPTY = shapely.Polygon()
+__all__ = ["EMPTY", "BuildReport", "BuiltLayers", "build", "clean_coverage", "equal_area_km2", "fill_holes"]
 
 # Display scales: tolerance of coverage_simplify, in degrees (~ 1° = 111 km
 # north–south, ~75 km east–west in metropolitan France).
@@ -59,6 +60,7 @@ class BuildReport:
     communes_without_epci: list[dict[str, Any]] = field(default_factory=list)
     communes_without_population: list[dict[str, Any]] = field(default_factory=list)
     overlaps_resolved_km2: float = 0.0
+    communes_2012: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -74,50 +76,7 @@ class BuiltLayers:
     parameters: dict[str, Any]
 
 
-# --------------------------------------------------------------------------- areas
-_TRANSFORMERS: dict[str, Transformer] = {}
-
-
-def _to_equal_area(geoms: np.ndarray, zone: str) -> np.ndarray:
-    tr = _TRANSFORMERS.get(zone)
-    if tr is None:
-        tr = _TRANSFORMERS[zone] = Transformer.from_crs("EPSG:4326", ref.EQUAL_AREA_CRS[zone], always_xy=True)
-
-    def fwd(xy: np.ndarray) -> np.ndarray:
-        x, y = tr.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geoms, fwd)
-
-
-def equal_area_km2(geoms: np.ndarray | gpd.GeoSeries, deps: np.ndarray | pd.Series) -> np.ndarray:
-    """Area in km² of WGS84 geometries, each in the LAEA projection of its zone.
-
-    ``deps`` gives the département of each geometry: overseas ones use a LAEA
-    centred on them, the rest EPSG:3035.  Lambert-93 is conformal, not
-    equal-area, and is not used for areas.
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    deps = np.asarray(deps, dtype=object)
-    zones = np.where(np.isin(deps, ref.OVERSEAS_DEPS), deps, "metro")
-    out = np.zeros(len(geoms))
-    for zone in np.unique(zones):
-        m = zones == zone
-        out[m] = shapely.area(_to_equal_area(geoms[m], str(zone))) / 1e6
-    return out
-
-
 # ---------------------------------------------------------------- commune outlines
-def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
-    """Keep the polygonal part of a geometry (cleaning can leave stray lines)."""
-    if g is None or g.is_empty:
-        return EMPTY
-    if shapely.get_type_id(g) in (3, 6):
-        return g
-    polys = [p for p in shapely.get_parts(g) if shapely.get_type_id(p) in (3, 6)]
-    return shapely.union_all(polys) if polys else EMPTY
-
-
 def give_every_commune_an_outline(layers: SourceLayers, report: BuildReport) -> gpd.GeoDataFrame:
     """Step 1: outlines for the communes the source draws only through their parts."""
     com = layers.communes.copy()
@@ -142,12 +101,6 @@ def give_every_commune_an_outline(layers: SourceLayers, report: BuildReport) -> 
             else:
                 report.without_outline.append({"code": code, "nom": nom})
     return com
-
-
-def clean_coverage(geoms: np.ndarray) -> np.ndarray:
-    """Step 2: a clean coverage — no overlap, identical shared edges."""
-    out = shapely.coverage_clean(geoms, gap_width=0.0)
-    return np.array([_polygonal(g) for g in out], dtype=object)
 
 
 def fill_holes(
@@ -204,7 +157,7 @@ def fill_holes(
     com = com.copy()
     for i, extra in additions.items():
         g = shapely.union_all([geoms[i], *extra])
-        com.iat[i, com.columns.get_loc("geometry")] = _polygonal(g)
+        com.iat[i, com.columns.get_loc("geometry")] = polygonal(g)
         if com["outline"].iat[i] == "source":
             com.iat[i, com.columns.get_loc("outline")] = "source + lacune comblée"
     return com
@@ -219,7 +172,7 @@ def dissolve(geoms: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarra
     order = pd.Series(keys[ok]).groupby(keys[ok]).indices
     uniq = np.array(sorted(order), dtype=object)
     sel = geoms[ok]
-    out = np.array([_polygonal(shapely.coverage_union_all(sel[order[k]])) for k in uniq], dtype=object)
+    out = np.array([polygonal(shapely.coverage_union_all(sel[order[k]])) for k in uniq], dtype=object)
     return uniq, out
 
 
@@ -332,9 +285,12 @@ def _subdivisions(parts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _display_sets(
-    com: gpd.GeoDataFrame, layers: SourceLayers, progress: Progress
+    com: gpd.GeoDataFrame, c2012: gpd.GeoDataFrame, layers: SourceLayers, progress: Progress
 ) -> dict[str, dict[str, gpd.GeoDataFrame]]:
-    """Step 6: every display scale, simplified at the commune level then dissolved again."""
+    """Step 6: every display scale, simplified at the commune level then dissolved again.
+
+    The communes of 2012 are a coverage of their own, simplified the same way.
+    """
     display: dict[str, dict[str, gpd.GeoDataFrame]] = {}
     drawn = (~com.geometry.is_empty).to_numpy()
     for scale, tol in DISPLAY_TOLERANCES.items():
@@ -343,6 +299,10 @@ def _display_sets(
         geo[drawn] = shapely.coverage_simplify(geo[drawn], tol)
         simple = gpd.GeoDataFrame(com[list(DISPLAY_SCHEMAS["communes"])].copy(), geometry=geo, crs="EPSG:4326")
         display[scale] = {"communes": simple, **levels_from_communes(simple, layers, full=False)}
+        cols = list(DISPLAY_SCHEMAS["communes_2012"])
+        display[scale]["communes_2012"] = gpd.GeoDataFrame(
+            c2012[cols].copy(), geometry=shapely.coverage_simplify(c2012.geometry.to_numpy(), tol), crs="EPSG:4326"
+        )
     return display
 
 
@@ -371,7 +331,11 @@ def build(layers: SourceLayers, progress: Progress = _noop) -> BuiltLayers:
         "arrondissements": _arrondissements(layers.parts),
         "subdivisions": _subdivisions(layers.parts),
     }
-    display = _display_sets(com, layers, progress)
+    progress("Communes de 2012")
+
+    cog = communes_2012.sources_for(layers.communes, layers.parts, layers.cog_2012)
+    levels["communes_2012"], report.communes_2012 = communes_2012.build_layer(com, layers.parts, cog)
+    display = _display_sets(com, levels["communes_2012"], layers, progress)
     params = {
         "coverage_clean": {"gap_width": 0.0, "snapping_distance": "auto"},
         "holes": "comblées sauf enclaves réelles (voir repairs.enclaves_kept)",

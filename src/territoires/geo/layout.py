@@ -26,10 +26,11 @@ LEVELS = (
     "departements",
     "regions",
     "regions_2012",
+    "communes_2012",
 )
 # Levels whose 'code' is not unique (a commune déléguée often shares its parent's code).
 NON_UNIQUE = frozenset({"subdivisions"})
-DISPLAY_LEVELS = ("communes", "epci", "departements", "regions", "regions_2012")
+DISPLAY_LEVELS = ("communes", "epci", "departements", "regions", "regions_2012", "communes_2012")
 REBUILD_TODO = f"reconstruire le magasin de contours : « {REBUILD_COMMAND} »."
 
 CODE_PATTERNS: dict[str, str] = {
@@ -80,6 +81,16 @@ SCHEMAS: dict[str, dict[str, str]] = {
     },
     "regions": {"code": "reg", "nom": "str", "population": "int?", "area_km2": "float"},
     "regions_2012": {"code": "reg", "nom": "str", "population": "int?", "area_km2": "float"},
+    # 'commune': today's commune holding it; 'outline': own, commune_deleguee, supplement or approx
+    "communes_2012": {
+        "code": "commune",
+        "nom": "str",
+        "dep": "dep",
+        "reg_2012": "reg",
+        "commune": "commune",
+        "area_km2": "float",
+        "outline": "str",
+    },
 }
 # The display files keep only what the map shows or filters on: codes and names.
 _DISPLAY_COLUMNS = {
@@ -88,6 +99,7 @@ _DISPLAY_COLUMNS = {
     "departements": ("code", "nom", "reg", "reg_2012"),
     "regions": ("code", "nom"),
     "regions_2012": ("code", "nom"),
+    "communes_2012": ("code", "nom", "dep", "reg_2012", "commune"),
 }
 DISPLAY_SCHEMAS: dict[str, dict[str, str]] = {
     level: {col: SCHEMAS[level][col] for col in cols} for level, cols in _DISPLAY_COLUMNS.items()

@@ -122,7 +122,8 @@ def _check_crs_metadata(path: Path) -> None:
 class Boundaries:
     """The display geometries of one scale, indexed by code; each level read on first use.
 
-    ``b.communes``, ``b.epci``, ``b.departements``, ``b.regions``, ``b.regions_2012`` are
+    ``b.communes``, ``b.epci``, ``b.departements``, ``b.regions``, ``b.regions_2012``,
+    ``b.communes_2012`` (the communes of 1 January 2012, by their 2012 code) are
     GeoDataFrames indexed by code.  ``scale`` is a display scale (``"france"``, ``"region"``) or
     None for full resolution; ``base`` is the data directory (None: the settings').
 

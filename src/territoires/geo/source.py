@@ -36,6 +36,8 @@ class SourceLayers:
     # parents of sub-communal units that have no outline: communes that absorbed
     # others recently, which is what a gap next to them most likely is.
     merged_parents: frozenset[str] = frozenset()
+    # the communes of 2012 (a ``communes_2012.Cog2012``); None: the committed table in data/geo/sources
+    cog_2012: Any = None
 
     def validate(self, where: str) -> None:
         """Check the shape and the codes; raise a ``DataFileError`` naming ``where``."""

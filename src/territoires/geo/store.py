@@ -38,6 +38,7 @@ from territoires.settings import geo_dir
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
+SOURCES = "sources"
 
 
 def read_manifest(base: Path | None = None) -> dict[str, Any]:
@@ -103,6 +104,8 @@ def write_store(built, source_meta: dict[str, Any], base: Path | None = None) ->
             "files": files,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        if (target / SOURCES).is_dir():  # committed inputs (the 2012 communes), not build output: kept
+            shutil.copytree(target / SOURCES, tmp / SOURCES)
         swap_directory(tmp, target)
     finally:
         if tmp.exists():
@@ -168,8 +171,11 @@ def check_store(base: Path | None = None, *, deep: bool = True, hashes: bool = T
     return result
 
 
-def repair_notes(repairs: dict[str, Any]) -> list[str]:
-    """What the build repaired or found missing, in French, one line each (the check and the Sources page)."""
+def repair_notes(repairs: dict[str, Any], detail: bool = True) -> list[str]:
+    """What the build repaired or found missing, in French, one line each (the check and the Sources page).
+
+    Without ``detail`` (the public Sources page), the approximate 2012 outlines are counted, not listed.
+    """
     notes = [
         f"Commune {item['code']} ({item['nom']}) : pas de contour propre dans la source ; "
         f"son territoire est couvert par le contour de {item['contour_de']}."
@@ -184,6 +190,7 @@ def repair_notes(repairs: dict[str, Any]) -> list[str]:
         f"{len(item['parties'])} communes déléguées."
         for item in repairs.get("rebuilt_from_parts", [])
     ]
+    notes += _notes_2012(repairs.get("communes_2012", {}), detail)
     holes = repairs.get("holes_filled", [])
     if holes:
         total = sum(h["area_km2"] for h in holes)
@@ -191,6 +198,33 @@ def repair_notes(repairs: dict[str, Any]) -> list[str]:
     notes += [
         f"EPCI {item['siren']} ({item['nom']}) : SIREN provisoire dans la source."
         for item in repairs.get("placeholder_sirens", [])
+    ]
+    return notes
+
+
+OUTLINE_KINDS_FR = {
+    "own": "celui de la commune d'aujourd'hui",
+    "commune_deleguee": "celui de la commune déléguée ou associée",
+    "supplement": "une autre source (IGN 2018)",
+    "approx": "approché (reconstitué)",
+}
+
+
+def _notes_2012(rep: dict[str, Any], detail: bool = True) -> list[str]:
+    """The 2012 communes: counts by outline kind, then each approximate outline (with ``detail``)."""
+    if not rep:
+        return []
+    counts = rep.get("counts_by_outline", {})
+    kinds = " ; ".join(f"{OUTLINE_KINDS_FR.get(k, k)} : {v}" for k, v in counts.items())
+    notes = [f"Communes du 1er janvier 2012 ({sum(counts.values())}), par origine du contour — {kinds}."]
+    if not detail:
+        n = len(rep.get("approx", []))
+        return [*notes, f"{n} contours de 2012 approchés : la liste est donnée par « territoires geo check »."]
+    notes += [
+        f"Commune de 2012 {a['code']} ({a['nom']}) : contour approché ({a['area_km2']:.1f} km²), "
+        f"partie non revendiquée de la commune {a['commune']}"
+        + (f", partagée avec {', '.join(a['partage_avec'])}." if a["partage_avec"] else ".")
+        for a in rep.get("approx", [])
     ]
     return notes
 

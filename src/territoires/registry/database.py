@@ -3,6 +3,10 @@
 Seeded from the shipped files the first time; read through the same parsing and schema check
 as the files (:func:`territoires.registry.loader.parse_tables`).  Every write is one transaction
 that keeps the previous version of the actors and appends to the change log.
+
+A database created with older columns is migrated on start (:meth:`SqlStore._migrate`): the
+columns the files have now are added, and the former number columns (``jobs``, ``members``…) are
+turned into labelled figures then dropped — in one transaction, the previous version kept.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import sqlalchemy as sa
 
 from territoires.errors import DataFileError
 from territoires.registry.changes import now
+from territoires.registry.figures import FigureError
 from territoires.registry.files import ACTORS_FILE, CHANGELOG_COLUMNS, TABLES, table_name
+from territoires.registry.legacy import LEGACY_COLUMNS, merged, to_figures
 from territoires.registry.loader import Registry, actors_text, parse_tables, read_tables
 from territoires.registry.storage import StaleRegistryError
 
@@ -76,6 +82,7 @@ class SqlStore:
                 has_meta = conn.execute(sa.select(sa.func.count()).select_from(self.meta)).scalar()
                 if not has_meta:
                     conn.execute(self.meta.insert(), [{"id": 1, "version": 0}])
+                self._migrate(conn)
                 count = sa.select(sa.func.count()).select_from(self.tables[ACTORS_FILE])
                 if conn.execute(count).scalar() != 0:
                     return
@@ -89,6 +96,50 @@ class SqlStore:
                 where=self.description,
                 todo="vérifier TERRITOIRES_DATABASE_URL et que le serveur PostgreSQL répond.",
             ) from exc
+
+    def _migrate(self, conn: sa.Connection) -> None:
+        """Bring an actors table of older columns to the files' columns, in the caller's transaction.
+
+        Former number columns are dropped once converted rather than kept: the schema is strict (a
+        column it does not know is refused), and their values live on in ``figures`` and, as they
+        were, in the previous version kept in ``registry_versions``.
+        """
+        name = table_name(ACTORS_FILE)
+        wanted = [c.name for c in self.tables[ACTORS_FILE].columns]
+        have = {c["name"] for c in sa.inspect(conn).get_columns(name)}
+        if not [c for c in wanted if c not in have] and not have & set(LEGACY_COLUMNS):
+            return  # checked first: an ALTER TABLE locks the table even when there is nothing to do
+        # One migrating process at a time (others wait here, then find nothing left to do).
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY})
+        have = {c["name"] for c in sa.inspect(conn).get_columns(name)}
+        legacy = [c for c in LEGACY_COLUMNS if c in have]
+        if legacy:
+            old = pd.DataFrame(conn.execute(sa.select(sa.text("*")).select_from(sa.table(name))).mappings().all())
+            conn.execute(self.versions.insert(), [{"saved_at": now(), "actors_csv": old.to_csv(index=False)}])
+        for col in wanted:
+            if col not in have:
+                conn.execute(sa.text(f'ALTER TABLE "{name}" ADD COLUMN "{col}" TEXT'))
+        if not legacy:
+            return
+        updates = []
+        for row in conn.execute(sa.select(sa.text("*")).select_from(sa.table(name))).mappings():
+            try:
+                figures = to_figures(dict(row))
+            except FigureError as exc:
+                raise DataFileError(
+                    f"Migration du registre impossible : enregistrement {row['id']} : {exc}.",
+                    where=self.description,
+                    todo="corriger cette valeur dans la base (table actors), puis relancer.",
+                ) from None
+            if figures:
+                updates.append({"rid": row["id"], "figures": merged(row["figures"], figures)})
+        if updates:
+            t = sa.table(name, sa.column("id"), sa.column("figures"))
+            stmt = sa.update(t).where(t.c.id == sa.bindparam("rid")).values(figures=sa.bindparam("new_figures"))
+            conn.execute(stmt, [{"rid": u["rid"], "new_figures": u["figures"]} for u in updates])
+        for col in legacy:
+            conn.execute(sa.text(f'ALTER TABLE "{name}" DROP COLUMN "{col}"'))
+        conn.execute(self.meta.update().where(self.meta.c.id == 1).values(version=self.meta.c.version + 1))
 
     def _read(self, table: sa.Table) -> pd.DataFrame:
         with self.engine.connect() as conn:

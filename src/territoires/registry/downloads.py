@@ -18,7 +18,9 @@ from territoires import safe
 from territoires.errors import TerritoiresError
 from territoires.geo.reader import Boundaries
 from territoires.io.atomic import write_bytes_atomic
+from territoires.registry import figures
 from territoires.registry.join import EXPORT_COLUMNS, join
+from territoires.registry.schema import STATUSES
 from territoires.registry.storage import load_registry
 from territoires.safe import spreadsheet_frame
 
@@ -27,9 +29,19 @@ SCALES = {"region": "region", "france": "france", "full": None}
 EXPORT_FORMATS = ("csv", "geojson")
 
 
+def readable(records: pd.DataFrame) -> pd.DataFrame:
+    """The exported columns, with the figures and the status also as French text (``chiffres``, ``statut``)
+    next to their raw cells: a spreadsheet reader sees « une quinzaine », not JSON."""
+    out = records[EXPORT_COLUMNS].copy()
+    at = out.columns.get_loc("figures") + 1
+    out.insert(at, "chiffres", [" ; ".join(figures.readings(c)) for c in out["figures"]])
+    out.insert(at + 1, "statut", out["status"].map(lambda v: STATUSES.get(v, "") if isinstance(v, str) else ""))
+    return out
+
+
 def table(records: pd.DataFrame) -> pd.DataFrame:
     """The exported columns, no cell of which may run as a formula in a spreadsheet."""
-    return spreadsheet_frame(records[EXPORT_COLUMNS])
+    return spreadsheet_frame(readable(records))
 
 
 def csv_bytes(records: pd.DataFrame) -> bytes:
@@ -39,7 +51,8 @@ def csv_bytes(records: pd.DataFrame) -> bytes:
 
 def geojson_bytes(shapes: gpd.GeoDataFrame) -> bytes:
     """The records with their geometries (perimeters, points; none for the unplaced) as GeoJSON."""
-    data = json.loads(shapes[[*EXPORT_COLUMNS, "geometry"]].to_json(na="null", drop_id=True))
+    frame = gpd.GeoDataFrame(readable(shapes), geometry=shapes.geometry.to_numpy(), crs=shapes.crs)
+    data = json.loads(frame.to_json(na="null", drop_id=True))
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 

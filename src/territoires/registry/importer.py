@@ -27,7 +27,9 @@ from territoires.errors import TerritoiresError
 from territoires.geo.reader import load_attributes
 from territoires.registry.changes import now
 from territoires.registry.check import code_exists, known_codes, record_problems
+from territoires.registry.figures import FigureError, reading
 from territoires.registry.intake import MAX_FIELD, read_staff_file, read_table, shown
+from territoires.registry.legacy import merged, to_figures, used
 from territoires.registry.loader import actors_text, check_actors, is_code_for_level
 from territoires.registry.resolve import CommuneResolver, normalize
 from territoires.registry.schema import COLUMNS, KINDS
@@ -72,6 +74,7 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     cleaned: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was read differently from what the file says
     written: bool = False
 
     def lines(self, shown_each: int = 50) -> list[str]:
@@ -80,6 +83,7 @@ class ImportReport:
             f"Fichier : {shown(self.file)}",
             f"{len(self.added)} ajout(s), {len(self.changed)} modification(s), {len(self.unchanged)} inchangé(s), "
             f"{len(self.rejected)} ligne(s) refusée(s).",
+            *self.notes,
         ]
         added = [f"  + {a['id']} : {shown(a['name'])} ({KINDS.get(a['kind'], a['kind'])})" for a in self.added]
         changed = [
@@ -120,6 +124,8 @@ class _Context:
     known: dict[str, set[str]]
     sirens_2012: set[str]
     taken: set[str] = field(default_factory=set)  # the ids given so far by this file
+    legacy_columns: dict[str, None] = field(default_factory=dict)  # the former columns met, in order
+    converted: list[str] = field(default_factory=list)  # « ligne N (id) : what its former values now read »
 
 
 def _level_and_code(rec: dict[str, str], ctx: _Context) -> tuple[str, str]:
@@ -180,6 +186,7 @@ def _record(rec: dict[str, str], row: int, ctx: _Context) -> dict[str, str]:
     rid = _record_id(rec, kind, level, code, ctx)
     new = dict(ctx.current[rid]) if rid in ctx.current else dict.fromkeys(COLUMNS, "")
     new.update({c: v for c, v in rec.items() if c in COLUMNS and v != ""})
+    _legacy_figures(rec, new, row, ctx)
     new.update(id=rid, kind=kind, level=level, code=code)
     new["new_member"] = new.get("new_member") or "false"
     if not new.get("precision"):
@@ -190,6 +197,33 @@ def _record(rec: dict[str, str], row: int, ctx: _Context) -> dict[str, str]:
     if not new.get("source_quote"):
         new["source_quote"] = f"ligne {row} de {ctx.name}"[:400]
     return new
+
+
+def _legacy_figures(rec: dict[str, str], new: dict[str, str], row: int, ctx: _Context) -> None:
+    """Former number columns (jobs, members…) of the row, added to its ``figures`` as labelled figures."""
+    cols = used(rec)
+    if not cols:
+        return
+    try:
+        figs = to_figures(rec)
+    except FigureError as exc:
+        raise TerritoiresError(f"colonnes anciennes ({', '.join(cols)}) : {exc}") from None
+    new["figures"] = merged(new.get("figures", ""), figs)
+    ctx.legacy_columns.update(dict.fromkeys(cols))
+    ctx.converted.append(f"ligne {row} ({new['id']}) : " + " ; ".join(reading(f) for f in figs))
+
+
+def _legacy_note(ctx: _Context) -> list[str]:
+    """The report's lines on former columns: which ones, and what each row's values now read."""
+    if not ctx.converted:
+        return []
+    head = (
+        f"Colonnes anciennes {', '.join(ctx.legacy_columns)} lues comme chiffres (colonne figures) : "
+        f"{len(ctx.converted)} ligne(s) ; préciser ensuite ce que chaque chiffre compte (libellé, unité, "
+        "exact ou approché)."
+    )
+    more = [f"  … et {len(ctx.converted) - 50} autre(s)"] if len(ctx.converted) > 50 else []
+    return [head, *(f"  ≈ {line}" for line in ctx.converted[:50]), *more]
 
 
 def _entry(action: str, record: dict[str, str], changes: dict, stamp: str, who: tuple[str, str, str]) -> dict:
@@ -272,7 +306,7 @@ def _checked(accepted: dict, ctx: _Context, report: ImportReport) -> tuple[dict,
         refused = {
             r.id: found
             for r in typed.loc[list(accepted)].itertuples(index=False)
-            if (found := record_problems(r, ctx.known, members, ids))
+            if (found := record_problems(r, ctx.known, members, ids, ctx.sirens_2012))
         }
         if not refused:
             return accepted, typed.loc[list(accepted)]
@@ -296,6 +330,7 @@ def plan(
     ctx = _context(reg, table.name, base)
     report = ImportReport(file=table.name, cleaned=table.cleaned)
     accepted, typed = _checked(_rows(table, ctx, report), ctx, report)
+    report.notes = _legacy_note(ctx)
     report.rejected.sort(key=lambda r: r["row"])
     entries: list[dict] = []
     stamp, who = now(), (origin, table.name, author)

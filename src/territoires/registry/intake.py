@@ -26,6 +26,7 @@ import pandas as pd
 from territoires import safe
 from territoires.errors import DataFileError
 from territoires.io.reading import reading
+from territoires.registry.legacy import LEGACY_COLUMNS
 from territoires.registry.resolve import normalize
 from territoires.registry.schema import COLUMNS
 
@@ -64,6 +65,11 @@ HEADER_ALIASES = {
     "date d adhesion": "joined",
     "creation": "founded",
     "lancement": "launched",
+    "chiffres": "figures",
+    "statut": "status",
+    "lieux": "places",
+    "autres territoires": "places",
+    # Former number columns: still read, as labelled figures (territoires.registry.legacy).
     "emplois": "jobs",
     "capital": "capital_eur",
     "membres": "members",
@@ -257,7 +263,8 @@ def columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
     for col in df.columns:
         header = safe.clean_text(str(col))[0]
         key = normalize(header).replace(" _", "_")
-        target = HEADER_ALIASES.get(key) or (header if header in COLUMNS else None)
+        known = header in COLUMNS or header in LEGACY_COLUMNS
+        target = HEADER_ALIASES.get(key) or (header if known else None)
         if target is None:
             raise DataFileError(
                 f"Colonne inconnue : « {shown(header)} ».",

@@ -19,7 +19,17 @@ import pandas as pd
 from territoires import safe
 from territoires.errors import DataFileError, sample
 from territoires.registry import schema as sch
-from territoires.registry.files import ACTORS_FILE, ALIASES_FILE, MERGERS_FILE, PERIMETERS_FILE, TABLES, registry_dir
+from territoires.registry.figures import FigureError, parse
+from territoires.registry.files import (
+    ACTORS_FILE,
+    ALIASES_FILE,
+    EPT_FILE,
+    MERGERS_FILE,
+    PERIMETERS_FILE,
+    TABLES,
+    registry_dir,
+)
+from territoires.registry.legacy import LEGACY_COLUMNS
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -130,7 +140,7 @@ def check_actors(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         if col in df:
             df[col] = df[col].astype(object).where(df[col].notna(), None)
     checked, found = _schema_problems(df, sch.ACTORS)
-    problems += found
+    problems += found + _figure_problems(df)
     for col in sch.TEXT_COLUMNS:  # no personal e-mail address or phone number is published
         if col == "website":
             continue
@@ -140,8 +150,29 @@ def check_actors(df: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     return checked, problems
 
 
+def _figure_problems(df: pd.DataFrame) -> list[Problem]:
+    """Each ``figures`` cell through the one parser (:func:`territoires.registry.figures.parse`):
+    the record's id and the French reason of the first bad figure."""
+    problems = []
+    for i, cell in df["figures"].dropna().items():
+        try:
+            parse(cell)
+        except FigureError as exc:
+            problems.append(Problem(i, "figures", f"liste de chiffres JSON ({df.at[i, 'id']} : {exc})", cell))
+    return problems
+
+
 def parse_actors(df: pd.DataFrame, path: Path | str) -> pd.DataFrame:
     """Actors from a table of text (a CSV, a database table): typed and checked against the schema."""
+    legacy = [c for c in LEGACY_COLUMNS if c in df.columns]
+    if legacy:  # a registry from before the labelled figures (issue 15): say what replaced them
+        raise DataFileError(
+            f"Colonnes anciennes {', '.join(legacy)} : le registre les remplace par la colonne « figures » "
+            "(chiffres étiquetés : ce qui est compté, l'unité, exact ou approché).",
+            where=path,
+            todo=f"reprendre data/registry/{ACTORS_FILE} du dépôt, puis importer ce fichier "
+            "(« territoires data import ») : l'import convertit ces colonnes en chiffres.",
+        )
     missing = [c for c in sch.COLUMNS if c not in df.columns]
     if missing:
         raise DataFileError(
@@ -182,6 +213,12 @@ def read_tables(base: Path | None = None) -> dict[str, pd.DataFrame]:
         if col in actors:
             actors[col] = actors[col].map(lambda v: safe.stored_text(v) if isinstance(v, str) else v)
     return tables
+
+
+def load_ept(base: Path | None = None) -> pd.DataFrame:
+    """The établissements publics territoriaux (``siren``, ``nom``, ``communes``), as text, checked."""
+    path = registry_dir(base) / EPT_FILE
+    return _validate(read_csv_strict(path), sch.EPT, path)
 
 
 def load_registry_files(base: Path | None = None) -> Registry:

@@ -62,7 +62,19 @@ CODE_PATTERN_BY_LEVEL: dict[str, str] = {
     "national": r"FR",
 }
 
+# What a record is, beyond a place: the text may announce it or say it is under study (a building
+# that « verra le jour fin 2013 », a pole that « est à l'étude »).  Empty: it exists.
+# (The labels of figures.FIGURE_STATUSES, spelled here so that reading the schema never imports pydantic;
+# a test keeps them equal.)
+STATUSES: dict[str, str] = {"": "existant", "planned": "prévu", "studied": "à l'étude"}
+
+# The levels an extra territory of ``places`` may have (``level:code``): those of the boundary store,
+# and France.  A point, or « none », is a record's own place, never an extra one.
+PLACE_LEVELS: tuple[str, ...] = (*STORE_LEVELS, "national")
+
 # Columns that hold codes or text: read as strings, never as numbers.
+# ``figures`` is a JSON list (territoires.registry.figures); ``places`` and ``represents`` are
+# `;`-separated lists (territoires.registry.cells).
 TEXT_COLUMNS = [
     "id",
     "kind",
@@ -70,13 +82,15 @@ TEXT_COLUMNS = [
     "official_name",
     "level",
     "code",
+    "places",
     "precision",
+    "status",
     "role",
     "represents",
     "joined",
     "founded",
     "launched",
-    "figure_label",
+    "figures",
     "siren_2012",
     "successor_code",
     "successor_note",
@@ -86,10 +100,19 @@ TEXT_COLUMNS = [
     "source_quote",
     "notes",
 ]
-BOOL_COLUMNS = ["new_member", "test_pole", "figure_approx"]
-NUMBER_COLUMNS = ["jobs", "capital_eur", "members", "surface_m2", "figure_value", "lon", "lat"]
+BOOL_COLUMNS = ["new_member", "test_pole"]
+NUMBER_COLUMNS = ["lon", "lat"]
+# The one list of the registry's columns, in file order (the export follows it: registry.join).
 COLUMNS = [
-    *TEXT_COLUMNS[:7],
+    "id",
+    "kind",
+    "name",
+    "official_name",
+    "level",
+    "code",
+    "places",
+    "precision",
+    "status",
     "new_member",
     "role",
     "represents",
@@ -97,13 +120,7 @@ COLUMNS = [
     "joined",
     "founded",
     "launched",
-    "jobs",
-    "capital_eur",
-    "members",
-    "surface_m2",
-    "figure_label",
-    "figure_value",
-    "figure_approx",
+    "figures",
     "siren_2012",
     "successor_code",
     "successor_note",
@@ -125,7 +142,7 @@ EMAIL = r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}\.[\w.]{1,63}"
 PHONE = r"(?:\+33|0)\s?[1-9](?:[\s.-]?\d{2}){4}"
 
 
-_SCHEMAS = ("ACTORS", "PERIMETERS", "ALIASES", "MERGERS")
+_SCHEMAS = ("ACTORS", "PERIMETERS", "ALIASES", "MERGERS", "EPT")
 
 
 def _actors(pa: Any) -> Any:
@@ -142,7 +159,9 @@ def _actors(pa: Any) -> Any:
             "official_name": _opt(str),
             "level": pa.Column(str, pa.Check.isin(list(LEVELS))),
             "code": _opt(str),
+            "places": _opt(str, pa.Check.str_length(1, 2000)),
             "precision": pa.Column(str, pa.Check.isin(list(PRECISIONS))),
+            "status": _opt(str, pa.Check.isin([s for s in STATUSES if s])),
             "new_member": pa.Column(bool),
             "role": _opt(str),
             "represents": _opt(str),
@@ -150,13 +169,7 @@ def _actors(pa: Any) -> Any:
             "joined": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
             "founded": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
             "launched": _opt(str, pa.Check.str_matches(f"^{DATE}$")),
-            "jobs": _opt(float, pa.Check.ge(0)),
-            "capital_eur": _opt(float, pa.Check.ge(0)),
-            "members": _opt(float, pa.Check.ge(0)),
-            "surface_m2": _opt(float, pa.Check.ge(0)),
-            "figure_label": _opt(str),
-            "figure_value": _opt(float),
-            "figure_approx": _opt("boolean"),
+            "figures": _opt(str, pa.Check.str_length(2, 20_000)),  # parsed by the loader (figures.parse)
             "siren_2012": _opt(str, pa.Check.str_matches(r"^[0-9]{9}$")),
             "successor_code": _opt(str, pa.Check.str_matches(r"^[0-9]{9}$")),
             "successor_note": _opt(str),
@@ -217,7 +230,19 @@ def _schemas() -> dict[str, Any]:
         strict=True,
         name="fusions_communes",
     )
-    return {"ACTORS": _actors(pa), "PERIMETERS": PERIMETERS, "ALIASES": ALIASES, "MERGERS": MERGERS}
+    # The établissements publics territoriaux of the Grand Paris (reference table, scripts/make_ept.py):
+    # today's successors of some 2012 intercommunalities, absent from the EPCI layer.
+    commune_code = f"({CODE_PATTERN_BY_LEVEL['commune']})"
+    EPT = pa.DataFrameSchema(
+        {
+            "siren": pa.Column(str, pa.Check.str_matches(r"^2[0-9]{8}$"), unique=True),
+            "nom": pa.Column(str, pa.Check.str_length(1, 200)),
+            "communes": pa.Column(str, pa.Check.str_matches(rf"^{commune_code}( {commune_code})*$")),
+        },
+        strict=True,
+        name="ept",
+    )
+    return {"ACTORS": _actors(pa), "PERIMETERS": PERIMETERS, "ALIASES": ALIASES, "MERGERS": MERGERS, "EPT": EPT}
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from territoires import fmt, selection
+from territoires import fmt, readable, selection
 from territoires.registry import downloads
 from territoires.registry.files import DOWNLOADS
 from territoires.registry.schema import KINDS, LEVELS
@@ -22,10 +22,21 @@ LABELS = {
     "reg_2012": "Région 2012",
     "reg": "Région",
     "precision": "Précision",
+    "statut": "Statut",
+    "chiffres": "Chiffres",
+    "autres_lieux": "Autres lieux",
+    "perimetre": "Périmètre",
     "source_section": "Source",
     "source_quote": "Citation",
 }
 DOWNLOAD_LABELS = {"csv": "CSV", "geojson": "GeoJSON", "xlsx": "XLSX"}
+
+
+def table(records: pd.DataFrame, names: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """The records as the page shows them: French labels and readable text, never a raw JSON cell."""
+    view = readable.columns(records, names)
+    view = view.assign(kind=view["kind"].map(KINDS), level=view["level"].map(LEVELS))
+    return fr_table(view, LABELS)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)  # one per filter set: bounded
@@ -51,8 +62,8 @@ def render() -> None:
     unplaced = ds.placed[ds.placed["level"].isin(["national", "none"])] if not state.regions else shown.iloc[0:0]
     records = shown if unplaced.empty else pd.concat([shown, unplaced])
     st.text(f"{len(records)} enregistrements selon les filtres.")
-    view = records.assign(kind=records["kind"].map(KINDS), level=records["level"].map(LEVELS))
-    st.dataframe(fr_table(view, LABELS), hide_index=True, width="stretch")
+    names = readable.place_names(ds.levels, records, selection.territory_names(ds))
+    st.dataframe(table(records, names), hide_index=True, width="stretch")
     files = _downloads(tuple(records["id"]), ds.as_of)
     for column, (kind, (file_name, mime)) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS.items(), strict=True):
         column.download_button(DOWNLOAD_LABELS[kind], files[kind], file_name, mime, key=f"d_{kind}")

@@ -67,7 +67,7 @@ def render() -> None:
     st.subheader("Contours : contenu et réparations")
     counts = pd.DataFrame({"Niveau": list(summary["counts"]), "Nombre": list(summary["counts"].values())})
     st.dataframe(counts, hide_index=True)
-    st.text("\n".join(repair_notes(summary["repairs"])))
+    st.text("\n".join(repair_notes(summary["repairs"], detail=False)))
     st.caption("Contours construits le")
     st.text(summary["built_at"])
     st.subheader("Enregistrements non localisés")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from territoires import charts, fmt, selection, stats
@@ -88,23 +89,28 @@ def _concentration(conc: stats.Concentration) -> None:
         st.text("En tête : " + ", ".join(conc.leaders))
 
 
+FIGURE_HEADERS = {
+    "territoire": "Territoire",
+    "label": "Ce qui est compté",
+    "reading": "Ce que dit la lettre",
+    "quote": "Citation",
+}
+
+
+def figures_table(placed: pd.DataFrame, names: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """The newsletter's figures, one row per figure, under French headers (text only, no raw JSON)."""
+    fig = stats.figures(placed)
+    where = [
+        names.get(lv, {}).get(c) or ("France entière" if lv == "national" else f"{c or ''}")
+        for lv, c in zip(fig["level"], fig["code"], strict=True)
+    ]
+    return fr_table(fig.assign(territoire=where), FIGURE_HEADERS)
+
+
 def _newsletter_figures(ds) -> None:
     """The figures the newsletter gives for whole territories (not counted)."""
     st.subheader("Chiffres donnés par la lettre (non comptés)")
-    fig = stats.figures(ds.placed)
-    fig = fig.assign(
-        figure_value=[
-            ("≈ " if a else "") + fmt.number(v)
-            for v, a in zip(fig["figure_value"], fig["figure_approx"].fillna(False), strict=True)
-        ]
-    )
-    st.dataframe(
-        fr_table(
-            fig, {"figure_label": "Chiffre", "code": "Territoire", "figure_value": "Valeur", "source_quote": "Citation"}
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(figures_table(ds.placed, selection.territory_names(ds)), hide_index=True, width="stretch")
 
 
 def _coverage(ds, terr) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import folium
 
-from territoires import encode, safe
+from territoires import encode, readable, safe
 from territoires.selection import Selection, select, source_line, title_for
 from territoires.state import MapState
 from territoires.webmap import layers
@@ -57,7 +57,8 @@ def build_map(cache: GeometryCache, state: MapState, *, height: str = "100%") ->
 def _furniture(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
     """Legend; in presentation mode, the title and the source line."""
     place = bool(sel.state.place) and place_shape(cache, sel.state.place) is not None
-    legend = legend_html(sel.kinds_shown, sel.levels_shown, sel.choropleth, sel.state.stat_kind, place)
+    approx = readable.any_approximate(sel.members)
+    legend = legend_html(sel.kinds_shown, sel.levels_shown, sel.choropleth, sel.state.stat_kind, place, approx)
     if legend:
         control(m, "bottomleft", "terr-legend", legend)
     if sel.state.presentation:

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from territoires import encode, safe
+from territoires import encode, readable, safe
 from territoires.dataset import Dataset
 from territoires.geo.reader import Boundaries, load_shapes
 from territoires.registry.join import shapes
@@ -64,8 +64,7 @@ class GeometryCache:
         """Each record's shape and anchor point at a display scale, indexed by id."""
         with self._lock:
             if scale not in self.actor_shapes:
-                outline_of = self.ds.levels["communes"].set_index("code")["outline_of"]
-                g = shapes(self.ds.placed, self.ds.registry, self.boundaries_at(scale), outline_of)
+                g = shapes(self.ds.placed, self.ds.units, self.boundaries_at(scale))
                 g["anchor"] = g.geometry.apply(lambda x: x.representative_point() if x is not None else None)
                 self.actor_shapes[scale] = g.set_index("id")
             return self.actor_shapes[scale]
@@ -137,14 +136,22 @@ class GeometryCache:
         with self._lock:
             if self.popups is None:
                 ds = self.ds
-                names = territory_names(ds)
+                names = readable.place_names(ds.levels, ds.placed, territory_names(ds))
+                record_names = dict(zip(ds.placed["id"], ds.placed["name"], strict=True))
                 board = ds.placed[ds.placed["kind"] == "rtes_board_member"]
-                self.popups = {
-                    a["id"]: popup_html(
-                        a, names, board[board["represents"] == a["id"]] if a["kind"] == "rtes_member" else None
-                    )
-                    for _, a in ds.placed.iterrows()
-                }
+                # A board member may represent several members: each of them lists that person.
+                seats: dict[str, list[int]] = {}
+                for i, (_, person) in enumerate(board.iterrows()):
+                    for member in readable.represents(person):
+                        seats.setdefault(member, []).append(i)
+                popups = {}
+                for _, a in ds.placed.iterrows():
+                    people = board.iloc[seats.get(a["id"], [])] if a["kind"] == "rtes_member" else None
+                    bodies = None
+                    if a["kind"] == "rtes_board_member":
+                        bodies = [record_names.get(m, m) for m in readable.represents(a)]
+                    popups[a["id"]] = popup_html(a, names, people, bodies)
+                self.popups = popups
             return self.popups
 
     # ----------------------------------------------------------------- snapshot
@@ -171,13 +178,13 @@ def _without(b: Boundaries, left_out: tuple[str, ...]) -> Boundaries:
 
 
 def place_shape(cache: GeometryCache, place: str) -> shapely.Geometry | None:
-    """The outline of a searched place ("commune:69266", "epci:200046977"), or None if unknown.
+    """The outline of a searched place ("commune:69266", "commune2012:50602", "epci:200046977"), or None.
 
     Read alone from the region-scale file and kept: a search never loads every commune.
     """
     kind, _, code = place.partition(":")
     if place not in cache.places:
-        level = "communes" if kind == "commune" else "epci"
+        level = {"commune": "communes", "commune2012": "communes_2012"}.get(kind, "epci")
         found = load_shapes(level, [code], scale="region", base=cache.ds.base).get(code)
         with cache._lock:
             cache.places[place] = found

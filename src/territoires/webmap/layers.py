@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import folium
 
-from territoires import encode, safe
+from territoires import encode, readable, safe
 from territoires.selection import Selection
 from territoires.state import MEMBER_LEVELS
-from territoires.styles import KIND_STYLE, LEVEL_STYLE
+from territoires.styles import APPROX_STYLE, KIND_STYLE, LEVEL_STYLE
 from territoires.webmap.geometry import QUANTUM, GeometryCache, place_shape
 from territoires.webmap.plumbing import CompactLayer, OfflineMarkerCluster, Script
 
@@ -90,17 +90,24 @@ def communes(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
 
 
 def members(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
-    """RTES members as their perimeter, one layer per level, large to small so that cities stay on top."""
+    """RTES members as their perimeter, one layer per level, large to small so that cities stay on top.
+
+    A perimeter drawn from an approximate 2012 commune outline is dashed, in a layer of its own.
+    """
     shown = sel.members
     popups = cache.popup_map()
+    approx = readable.approximate_flags(shown)
     for lv in MEMBER_LEVELS:
-        sub = shown[shown["level"] == lv]
-        if sub.empty:
-            continue
         color, label = LEVEL_STYLE[lv]
-        items = [(i, {"t": safe.text(n), "p": popups[i]}) for i, n in zip(sub["id"], sub["name"], strict=True)]
         style = {"fillColor": color, "fillOpacity": 0.35, "color": color, "weight": 1.6}
-        m.add_child(CompactLayer(safe.text(label), cache.layer("actors", sel.state.scale, items), style, MEMBER_HL))
+        for dashed in (False, True):
+            sub = shown[(shown["level"] == lv) & (approx == dashed)]
+            if sub.empty:
+                continue
+            items = [(i, {"t": safe.text(n), "p": popups[i]}) for i, n in zip(sub["id"], sub["name"], strict=True)]
+            name = f"{label} — périmètre approché" if dashed else label
+            data = cache.layer("actors", sel.state.scale, items)
+            m.add_child(CompactLayer(safe.text(name), data, {**style, **APPROX_STYLE} if dashed else style, MEMBER_HL))
 
 
 def place(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from territoires import charts, fmt, safe
+from territoires import charts, fmt, readable, safe
 from territoires.registry.schema import KINDS, LEVELS, PRECISIONS
 from territoires.selection import Choropleth
-from territoires.styles import KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, SEA, VAGUE_NOTE
+from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, SEA, VAGUE_NOTE
 
 CSS = f"""
 .folium-map, .leaflet-container {{ background: {SEA}; font-family: system-ui, sans-serif; }}
@@ -27,48 +27,84 @@ CSS = f"""
 .terr-popup dt {{ font-weight: 600; margin-top: 4px; }} .terr-popup dd {{ margin: 0 0 2px 0; }}
 .terr-popup blockquote {{ margin: 4px 0; padding-left: 6px; border-left: 3px solid #9ecae1; color: #333; }}
 """
-NUMBERS = (("jobs", "Emplois"), ("capital_eur", "Capital (€)"), ("members", "Membres"), ("surface_m2", "Surface (m²)"))
+Line = tuple[str, str | list[str]]  # a label and its value, or its values (one <dd> each)
 
 
-def _details(a: pd.Series, names: dict[str, dict[str, str]], board: pd.DataFrame | None) -> list[tuple[str, str]]:
-    """The (label, value) lines of a record's popup, as plain text."""
-    dl = [("Type", KINDS.get(a["kind"], a["kind"]))]
+def _where(a: pd.Series, names: dict[str, dict[str, str]]) -> list[Line]:
+    """Territory, the régions and départements holding it, its other places, how it is drawn."""
     where = []
     for key, level in (("reg_2012", "region_2012"), ("dep", "departement")):
         code = a.get(key)
-        if isinstance(code, str) and code in names[level]:
+        if isinstance(code, str) and code in names.get(level, {}):
             where.append(names[level][code])
-    dl.append(("Territoire", f"{LEVELS.get(a['level'], a['level'])} {a['code'] or ''}".strip()))
+    dl: list[Line] = [("Territoire", f"{LEVELS.get(a['level'], a['level'])} {a['code'] or ''}".strip())]
     if where:
         dl.append(("Situé", " — ".join(where)))
+    others = readable.places(a, names)
+    if others:
+        dl.append(("Aussi situé", others))
+    if a["kind"] == "rtes_member" and readable.approximate(a):  # a perimeter drawn on the map
+        dl.append(("Périmètre", readable.APPROX))
+    return dl
+
+
+def _details(
+    a: pd.Series,
+    names: dict[str, dict[str, str]],
+    board: pd.DataFrame | None,
+    bodies: list[str] | None = None,
+) -> list[Line]:
+    """The (label, value) lines of a record's popup, as plain text.
+
+    ``board``: the board members who represent this member; ``bodies``: the names of the members
+    this board member represents.
+    """
+    dl: list[Line] = [("Type", KINDS.get(a["kind"], a["kind"])), *_where(a, names)]
     dl.append(("Précision", PRECISIONS.get(a["precision"], a["precision"])))
+    if readable.status(a):
+        dl.append(("Statut", readable.status(a)))
     if a.get("new_member"):
         dl.append(("Adhésion", "nouvel adhérent en 2012"))
     if isinstance(a.get("role"), str):
         dl.append(("Rôle au RTES", a["role"]))
+    if bodies:
+        dl.append(("Représente", bodies))
     for col, label in (("founded", "Création"), ("launched", "Lancement"), ("joined", "Depuis")):
         if isinstance(a.get(col), str):
             dl.append((label, fmt.date(a[col])))
-    for col, label in NUMBERS:
-        if pd.notna(a.get(col)):
-            dl.append((label, fmt.number(float(a[col]), 0)))
+    figures = readable.readings(a)
+    if figures:
+        dl.append(("Chiffres", figures))
     if isinstance(a.get("successor_note"), str):
         dl.append(("Aujourd'hui", a["successor_note"]))
     if board is not None and len(board):
-        people = " ; ".join(f"{n} ({r})" for n, r in zip(board["name"], board["role"], strict=True))
+        people = [
+            f"{n} ({r})" if isinstance(r, str) and r else str(n)
+            for n, r in zip(board["name"], board["role"], strict=True)
+        ]
         dl.append(("Au conseil d'administration", people))
     if isinstance(a.get("notes"), str):
         dl.append(("Notes", a["notes"]))
     return dl
 
 
-def popup_html(a: pd.Series, names: dict[str, dict[str, str]], board: pd.DataFrame | None = None) -> str:
+def _dd(value: str | list[str]) -> str:
+    values = value if isinstance(value, list) else [value]
+    return "".join(f"<dd>{safe.text(v)}</dd>" for v in values)
+
+
+def popup_html(
+    a: pd.Series,
+    names: dict[str, dict[str, str]],
+    board: pd.DataFrame | None = None,
+    bodies: list[str] | None = None,
+) -> str:
     """The details of a record and its source, as escaped HTML."""
     t = safe.text
     head = f"<b>{t(a['name'])}</b>"
     if isinstance(a.get("official_name"), str) and a["official_name"] != a["name"]:
         head += f"<br><i>{t(a['official_name'])}</i>"
-    body = "".join(f"<dt>{t(k)}</dt><dd>{t(v)}</dd>" for k, v in _details(a, names, board))
+    body = "".join(f"<dt>{t(k)}</dt>{_dd(v)}" for k, v in _details(a, names, board, bodies))
     link = safe.url(a.get("website"))
     site = f'<p><a href="{link}" target="_blank" rel="noopener noreferrer">{link}</a></p>' if link else ""
     src = f"<dt>Source</dt><dd>{t(a['source_section'])}<blockquote>« {t(a['source_quote'])} »</blockquote></dd>"
@@ -76,9 +112,15 @@ def popup_html(a: pd.Series, names: dict[str, dict[str, str]], board: pd.DataFra
 
 
 def legend_html(
-    kinds_shown: list[str], levels_shown: list[str], choro: Choropleth | None, stat_kind: str, place: bool = False
+    kinds_shown: list[str],
+    levels_shown: list[str],
+    choro: Choropleth | None,
+    stat_kind: str,
+    place: bool = False,
+    approx: bool = False,
 ) -> str:
-    """The legend of what is drawn: the searched place, member levels, actor kinds, choropleth classes."""
+    """The legend of what is drawn: the searched place, member levels (and whether some perimeters are
+    approximate), actor kinds, choropleth classes."""
     t = safe.text
     parts = []
     if place:
@@ -90,6 +132,9 @@ def legend_html(
         for lv in levels_shown:
             color, label = LEVEL_STYLE[lv]
             parts.append(f'<div><span class="sw" style="background:{color};opacity:.7"></span>{t(label)}</div>')
+        if approx:
+            dashed = '<span class="sw" style="background:none;border:2px dashed #555"></span>'
+            parts.append(f"<div>{dashed}{t(APPROX_NOTE)}</div>")
     if kinds_shown:
         parts.append("<h4>Acteurs</h4>")
         for k in kinds_shown:
