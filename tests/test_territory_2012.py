@@ -188,3 +188,13 @@ def test_a_record_placed_in_two_regions_is_shown_in_each(units):
     assert placed.set_index("id").at["i-1", "reg_2012_autres"] == "11"
     shown = select_actors(placed, MapState(kinds=("initiative",), regions=("11",)).validated())
     assert list(shown["id"]) == ["i-1"]
+
+
+def test_the_map_reads_only_the_2012_communes_it_draws(app_dir):
+    from territoires.dataset import load_dataset
+    from territoires.webmap.geometry import GeometryCache
+
+    cache = GeometryCache(load_dataset(app_dir))
+    drawn = cache.shapes_at("region")
+    assert drawn.geometry["m-ville-gex"] is not None and not drawn.geometry["m-ville-gex"].is_empty
+    assert "communes_2012" not in cache.boundaries_at("region").loaded()  # a parquet filter, not the layer

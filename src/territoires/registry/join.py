@@ -15,6 +15,7 @@ holds the 2012 communes of its perimeter.  :class:`Units` is the one rule.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from territoires.geo.reader import Boundaries, load_attributes
+from territoires.geo.reader import Boundaries, load_attributes, load_shapes
 from territoires.registry import cells
 from territoires.registry.loader import Registry
 from territoires.registry.schema import COLUMNS
@@ -227,33 +228,46 @@ def place(reg: Registry, units: Units, departements: pd.DataFrame) -> pd.DataFra
     return out
 
 
-def _union(geoms: gpd.GeoSeries, codes: list[str]) -> shapely.Geometry | None:
+Outlines = Mapping[str, shapely.Geometry]  # 2012 commune code → outline (a dict or a GeoSeries)
+
+
+def _union(geoms: Outlines, codes: list[str]) -> shapely.Geometry | None:
     """The union of the outlines of ``codes`` (a coverage: their shared borders are dropped)."""
-    known = [c for c in codes if c in geoms.index]
+    keys = geoms.index if isinstance(geoms, pd.Series) else geoms  # `in` on a Series is not its index's
+    known = [geoms[c] for c in codes if c in keys]
     if not known:
         return None
-    return shapely.coverage_union_all(geoms.loc[known].to_numpy()) if len(known) > 1 else geoms.at[known[0]]
+    return shapely.coverage_union_all(np.array(known, dtype=object)) if len(known) > 1 else known[0]
 
 
-def record_shape(a: Any, units: Units, b: Boundaries) -> shapely.Geometry | None:
+def record_shape(a: Any, units: Units, b: Boundaries, outlines: Outlines | None = None) -> shapely.Geometry | None:
     """A record's geometry: a point, or its territory drawn from the communes of 2012.
 
     A département or a région is drawn from its own layer (the same outline as the union of its
     communes, without the cost); a commune, an intercommunality and any other place from the
-    2012 communes of :meth:`Units.of_record`.
+    2012 communes of :meth:`Units.of_record` (``outlines``, or the whole layer of ``b``).
     """
     if a.level == "point":
         return shapely.Point(a.lon, a.lat)
-    single = {"departement": "departements", "region": "regions", "region_2012": "regions_2012"}.get(a.level)
-    if single and not cells.places(getattr(a, "places", None)):
-        layer = getattr(b, single)
+    if not drawn_from_units(a):
+        layer = getattr(b, {"departement": "departements", "region": "regions"}.get(a.level, "regions_2012"))
         return layer.at[a.code, "geometry"] if a.code in layer.index else None
-    return _union(b.communes_2012.geometry, units.of_record(a))
+    return _union(b.communes_2012.geometry if outlines is None else outlines, units.of_record(a))
 
 
 def shapes(placed: pd.DataFrame, units: Units, b: Boundaries) -> gpd.GeoDataFrame:
-    """Add each record's geometry (:func:`record_shape`) at the scale of ``b``."""
-    geoms = [record_shape(a, units, b) for a in placed.itertuples(index=False)]
+    """Add each record's geometry (:func:`record_shape`) at the scale of ``b``.
+
+    Only the 2012 communes the records are drawn from are read (a parquet filter), unless ``b``
+    already holds the layer: the map's first draw need not load 36,700 outlines.
+    """
+    rows = list(placed.itertuples(index=False))
+    if "communes_2012" in b.loaded():
+        outlines: Outlines = b.communes_2012.geometry
+    else:
+        needed = {c for a in rows if drawn_from_units(a) for c in units.of_record(a)}
+        outlines = load_shapes("communes_2012", needed, scale=b.scale, base=b.base)
+    geoms = [record_shape(a, units, b, outlines) for a in rows]
     return gpd.GeoDataFrame(placed, geometry=np.array(geoms, dtype=object), crs="EPSG:4326")
 
 
