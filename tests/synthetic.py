@@ -22,6 +22,7 @@ import pandas as pd
 from shapely.geometry import box
 
 from territoires.geo.source import SourceLayers
+from territoires.registry import relations as rel
 from territoires.registry.schema import COLUMNS
 
 X0, Y0, S = 5.0, 46.0, 0.1
@@ -259,8 +260,42 @@ PERIMETERS = [
 ]
 
 
-def write_registry(base: Path, rows: list[dict] = ROWS, perimeters: list[dict] = PERIMETERS) -> Path:
-    """Write the registry files under ``base/registry`` and return that directory."""
+def relation(id: str, from_id: str, type: str, to_id: str, **kw: object) -> dict[str, str]:
+    """A relations row: every column, empty unless given; in place, with a source."""
+    r = dict.fromkeys(rel.COLUMNS, "")
+    r.update(id=id, from_id=from_id, type=type, to_id=to_id, status="en place")
+    r.update(source_section="Une rubrique", source_quote="Une citation de la lettre")
+    r.update({k: str(v) for k, v in kw.items()})
+    return r
+
+
+# Relations between the records of ROWS and app_rows(): an amount, a partnership both ways, one under
+# study, one from a member to a pole of a wider place, and a hostile quote that must stay text.
+RELATIONS = [
+    relation("rel-1", "m-reg-82", "finance", "ptce-x", amount="1000000", unit="€", amount_kind="exact", year="2012"),
+    relation("rel-2", "m-dep-01", "soutient", "ptce-x", status="à l'étude"),
+    relation("rel-3", "m-ville-gex", "partenaire", "m-epci-bugey", source_quote=HOSTILE),
+    relation("rel-4", "m-ville-gex", "cofinance", "p1", amount="20000", unit="€", amount_kind="approx"),
+    relation("rel-5", "m-reg-82", "soutient", "p3", year="2010"),
+    relation("rel-6", "m-epci-bugey", "crée", "p4", source_quote="citation {{ 7*7 }} <b>gras</b>"),
+]
+
+
+def write_relations(d: Path, relations: list[dict], ids: set[str]) -> None:
+    """``relations.csv`` with the relations whose two ends are among ``ids``."""
+    with open(d / "relations.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=rel.COLUMNS)
+        w.writeheader()
+        w.writerows([r for r in relations if r["from_id"] in ids and r["to_id"] in ids])
+
+
+def write_registry(
+    base: Path, rows: list[dict] = ROWS, perimeters: list[dict] = PERIMETERS, relations: list[dict] | None = None
+) -> Path:
+    """Write the registry files under ``base/registry`` and return that directory.
+
+    ``relations``: by default those of :data:`RELATIONS` whose two ends are among ``rows``.
+    """
     d = base / "registry"
     d.mkdir(parents=True, exist_ok=True)
     with open(d / "actors.csv", "w", newline="", encoding="utf-8") as fh:
@@ -275,6 +310,7 @@ def write_registry(base: Path, rows: list[dict] = ROWS, perimeters: list[dict] =
     (d / "fusions_communes.csv").write_text("code_2012,nom_2012,code,reason\n01099,Absorbée,01002,fusion\n")
     # An établissement public territorial (a successor the EPCI layer has not).
     (d / "ept.csv").write_text("siren,nom,communes\n200000099,EPT des Monts,01003 01005\n")
+    write_relations(d, RELATIONS if relations is None else relations, {r["id"] for r in rows})
     return d
 
 

@@ -18,6 +18,7 @@ from territoires.geo.reader import load_attributes
 from territoires.registry.changes import as_of as registry_as_of
 from territoires.registry.join import Units, place, units_2012
 from territoires.registry.loader import Registry
+from territoires.registry.relations import ends
 from territoires.registry.storage import open_store
 
 
@@ -34,6 +35,12 @@ class Dataset:
     as_of: str = ""
     where: str = ""
     units: Units | None = None  # the communes of 2012 every territory is made of
+    # Who works with whom: each relation with its two ends' names and places (registry.relations.ends).
+    relations: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        if self.relations is None:
+            self.relations = ends(self.registry.relations, self.placed)
 
 
 def load_dataset(base: Path | None = None, as_of: str = "") -> Dataset:
@@ -99,4 +106,5 @@ def at_date(ds: Dataset, as_of: str) -> Dataset:
         units = Units.build(
             units_2012(ds.levels["communes"].set_index("code"), ds.levels["communes_2012"]), reg.perimeters
         )
-    return replace(ds, registry=reg, placed=place(reg, units, dep), as_of=as_of)
+    placed = place(reg, units, dep)
+    return replace(ds, registry=reg, placed=placed, as_of=as_of, relations=ends(reg.relations, placed))

@@ -21,6 +21,7 @@ MAP_KINDS = (
     "event",
     "network_office",
     "rtes_board_member",
+    "partner",
 )
 DEFAULT_KINDS = ("ptce_pole", "ptce_project", "ples", "citeslab", "initiative")
 MEMBER_LEVELS = ("region_2012", "departement", "epci", "commune")

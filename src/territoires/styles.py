@@ -16,6 +16,7 @@ KIND_STYLE: dict[str, tuple[str, str, str]] = {
     "event": ("#525252", "fa-calendar-days", "Rencontre"),
     "network_office": ("#a6761d", "fa-house", "Siège du RTES"),
     "rtes_board_member": ("#386cb0", "fa-user", "Administrateur·rice du RTES"),
+    "partner": ("#666666", "fa-building-columns", "Partenaire cité (collectivité non adhérente, organisme)"),
 }
 # member level -> (colour, legend label)
 LEVEL_STYLE: dict[str, tuple[str, str]] = {
@@ -42,6 +43,7 @@ SHORT_KIND = {
     "event": "rencontres",
     "network_office": "siège du réseau",
     "rtes_board_member": "administrateurs",
+    "partner": "partenaires cités",
 }
 # Legend of the markers of actors placed only in a région or a département (web map; images draw them hollow).
 VAGUE_NOTE = "Cercle pointillé : situé seulement dans une région ou un département (position indicative)"

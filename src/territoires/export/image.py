@@ -37,6 +37,7 @@ MARKERS = {
     "event": "X",
     "network_office": "*",
     "rtes_board_member": "h",
+    "partner": "v",
 }
 DROM_NAMES = {"971": "Guadeloupe", "972": "Martinique", "973": "Guyane", "974": "La Réunion", "976": "Mayotte"}
 METRO_CRS = "EPSG:2154"  # Lambert-93: conformal, the usual projection of maps of France (not for areas)

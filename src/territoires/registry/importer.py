@@ -48,6 +48,7 @@ ID_PREFIX = {
     "regional_figure": "rf",
     "event": "ev",
     "network_office": "siege",
+    "partner": "partner",
 }
 
 LEVEL_ALIASES = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,9 +26,11 @@ from territoires.registry.files import (
     EPT_FILE,
     MERGERS_FILE,
     PERIMETERS_FILE,
+    RELATIONS_FILE,
     TABLES,
     registry_dir,
 )
+from territoires.registry import relations as rel
 from territoires.registry.legacy import LEGACY_COLUMNS
 
 if TYPE_CHECKING:
@@ -40,13 +42,14 @@ FALSE = {"false", "faux", "non", "0", "no", ""}
 
 @dataclass
 class Registry:
-    """The registry in memory: actors, 2012 perimeters, commune name aliases and mergers."""
+    """The registry in memory: actors, 2012 perimeters, commune name aliases, mergers and relations."""
 
     actors: pd.DataFrame
     perimeters: pd.DataFrame
     aliases: pd.DataFrame
     mergers: pd.DataFrame
     directory: Path
+    relations: pd.DataFrame = field(default_factory=rel.empty)  # who works with whom (registry.relations)
 
 
 def read_csv_strict(path: Path) -> pd.DataFrame:
@@ -186,8 +189,39 @@ def parse_actors(df: pd.DataFrame, path: Path | str) -> pd.DataFrame:
     return checked
 
 
+def check_relations(df: pd.DataFrame, actors: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Relations from a table of text, typed, and every cell that breaks a rule: the schema, the
+    amounts, and ends that name no record of ``actors`` (with the nearest candidates)."""
+    df = df.reindex(columns=rel.COLUMNS).copy()
+    for col in rel.TEXT_COLUMNS:
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
+    df["amount"], bad = rel.parse_amounts(df)
+    problems = [Problem(i, "amount", "valeurs numériques (montant)", v) for i, v in bad]
+    checked, found = _schema_problems(df, sch.RELATIONS)
+    problems += found
+    filled = df.assign(**{c: df[c].fillna("") for c in ("unit", "amount_kind")})
+    problems += [Problem(i, col, why, df.at[i, col]) for i, col, why in rel.amount_problems(filled)]
+    problems += [Problem(i, col, why, df.at[i, col]) for i, col, why in rel.end_problems(df, actors)]
+    return checked, problems
+
+
+def parse_relations(df: pd.DataFrame, actors: pd.DataFrame, path: Path | str) -> pd.DataFrame:
+    """Relations from a table of text, checked against their schema and the actors (both ends must exist)."""
+    missing = [c for c in rel.COLUMNS if c not in df.columns]
+    if missing:
+        raise DataFileError(
+            f"Colonnes manquantes : {sample(missing)}",
+            where=path,
+            todo=f"reprendre l'en-tête de data/registry/{RELATIONS_FILE}.",
+        )
+    checked, problems = check_relations(df, actors)
+    if problems:
+        _raise(problems, path, "corriger ces valeurs (une extrémité : l'id d'un enregistrement d'actors.csv).")
+    return checked.reset_index(drop=True)
+
+
 def parse_tables(tables: dict[str, pd.DataFrame], where: Path | str) -> Registry:
-    """A :class:`Registry` from its four tables of text, each checked against its schema."""
+    """A :class:`Registry` from its tables of text, each checked against its schema."""
     at = (lambda name: Path(where) / name) if isinstance(where, Path) else (lambda name: f"{where} : {name}")
     actors = parse_actors(tables[ACTORS_FILE], at(ACTORS_FILE))
     per = _validate(tables[PERIMETERS_FILE], sch.PERIMETERS, at(PERIMETERS_FILE))
@@ -195,23 +229,26 @@ def parse_tables(tables: dict[str, pd.DataFrame], where: Path | str) -> Registry
     aliases = aliases.astype(object).where(aliases.notna(), None)
     aliases = _validate(aliases, sch.ALIASES, at(ALIASES_FILE))
     mergers = _validate(tables[MERGERS_FILE], sch.MERGERS, at(MERGERS_FILE))
+    relations = parse_relations(tables[RELATIONS_FILE], actors, at(RELATIONS_FILE))
     return Registry(
         actors=actors,
         perimeters=per,
         aliases=aliases,
         mergers=mergers,
         directory=where if isinstance(where, Path) else Path("."),
+        relations=relations,
     )
 
 
 def read_tables(base: Path | None = None) -> dict[str, pd.DataFrame]:
-    """The four registry files as tables of text (the actors' cells as written: see ``safe.stored_cell``)."""
+    """The registry files as tables of text (the actors' and relations' cells as written: see ``safe.stored_cell``)."""
     d = registry_dir(base)
     tables = {name: read_csv_strict(d / name) for name in TABLES}
-    actors = tables[ACTORS_FILE]
-    for col in sch.TEXT_COLUMNS:
-        if col in actors:
-            actors[col] = actors[col].map(lambda v: safe.stored_text(v) if isinstance(v, str) else v)
+    for name, columns in ((ACTORS_FILE, sch.TEXT_COLUMNS), (RELATIONS_FILE, rel.TEXT_COLUMNS)):
+        table = tables[name]
+        for col in columns:
+            if col in table:
+                table[col] = table[col].map(lambda v: safe.stored_text(v) if isinstance(v, str) else v)
     return tables
 
 

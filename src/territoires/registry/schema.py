@@ -16,6 +16,9 @@ KINDS: dict[str, str] = {
     "regional_figure": "Chiffre donné pour un territoire entier",
     "event": "Rencontre ou journée",
     "network_office": "Siège du réseau",
+    # A local authority the text names without it being a member, or an organisation (the Caisse
+    # des Dépôts, the CNFPT…): one end of a relation (relations.csv), placed where the text puts it.
+    "partner": "Partenaire cité (collectivité non adhérente, organisme)",
 }
 
 LEVELS: dict[str, str] = {
@@ -142,7 +145,7 @@ EMAIL = r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}\.[\w.]{1,63}"
 PHONE = r"(?:\+33|0)\s?[1-9](?:[\s.-]?\d{2}){4}"
 
 
-_SCHEMAS = ("ACTORS", "PERIMETERS", "ALIASES", "MERGERS", "EPT")
+_SCHEMAS = ("ACTORS", "PERIMETERS", "ALIASES", "MERGERS", "EPT", "RELATIONS")
 
 
 def _actors(pa: Any) -> Any:
@@ -242,7 +245,44 @@ def _schemas() -> dict[str, Any]:
         strict=True,
         name="ept",
     )
-    return {"ACTORS": _actors(pa), "PERIMETERS": PERIMETERS, "ALIASES": ALIASES, "MERGERS": MERGERS, "EPT": EPT}
+    return {
+        "ACTORS": _actors(pa),
+        "PERIMETERS": PERIMETERS,
+        "ALIASES": ALIASES,
+        "MERGERS": MERGERS,
+        "EPT": EPT,
+        "RELATIONS": _relations(pa),
+    }
+
+
+def _relations(pa: Any) -> Any:
+    """The schema of ``relations.csv`` (its vocabulary: territoires.registry.relations)."""
+    from territoires.registry import relations as rel
+
+    def _opt(dtype, *checks) -> pa.Column:
+        return pa.Column(dtype, list(checks), nullable=True, required=True)
+
+    ident = pa.Check.str_matches(r"^[a-z0-9][a-z0-9-]*$")
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, ident, unique=True),
+            "from_id": pa.Column(str, ident),
+            "to_id": pa.Column(str, ident),
+            "type": pa.Column(str, pa.Check.isin(list(rel.TYPES))),
+            "amount": _opt(float, pa.Check.ge(0)),
+            "unit": _opt(str, pa.Check.str_length(1, 40)),
+            "amount_kind": _opt(str, pa.Check.isin(list(rel.AMOUNT_KINDS))),
+            "amount_label": _opt(str, pa.Check.str_length(1, 200)),
+            "year": _opt(str, pa.Check.str_matches(r"^\d{4}(-\d{2}(-\d{2})?)?(-\d{4})?$")),
+            "status": pa.Column(str, pa.Check.isin(list(rel.STATUSES))),
+            "source_section": pa.Column(str, pa.Check.str_length(3, 200)),
+            "source_quote": pa.Column(str, pa.Check.str_length(3, 600)),
+            "notes": _opt(str),
+        },
+        strict=True,
+        ordered=False,
+        name="relations",
+    )
 
 
 def __getattr__(name: str) -> Any:
