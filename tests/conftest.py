@@ -63,6 +63,7 @@ def backend(request, app_dir, monkeypatch):
                 "perimetres_2012",
                 "alias_communes",
                 "fusions_communes",
+                "relations",
                 "changelog",
                 "registry_versions",
                 "registry_meta",

@@ -281,12 +281,12 @@ RELATIONS = [
 ]
 
 
-def write_relations(d: Path, relations: list[dict], ids: set[str]) -> None:
-    """``relations.csv`` with the relations whose two ends are among ``ids``."""
+def write_relations(d: Path, relations: list[dict]) -> None:
+    """``relations.csv`` with these relations."""
     with open(d / "relations.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=rel.COLUMNS)
         w.writeheader()
-        w.writerows([r for r in relations if r["from_id"] in ids and r["to_id"] in ids])
+        w.writerows(relations)
 
 
 def write_registry(
@@ -310,7 +310,10 @@ def write_registry(
     (d / "fusions_communes.csv").write_text("code_2012,nom_2012,code,reason\n01099,Absorbée,01002,fusion\n")
     # An établissement public territorial (a successor the EPCI layer has not).
     (d / "ept.csv").write_text("siren,nom,communes\n200000099,EPT des Monts,01003 01005\n")
-    write_relations(d, RELATIONS if relations is None else relations, {r["id"] for r in rows})
+    if relations is None:
+        ids = {r["id"] for r in rows}
+        relations = [r for r in RELATIONS if r["from_id"] in ids and r["to_id"] in ids]
+    write_relations(d, relations)
     return d
 
 

@@ -54,6 +54,22 @@ def select_actors(placed: pd.DataFrame, state: MapState) -> pd.DataFrame:
     return placed[keep.to_numpy(dtype=bool)]
 
 
+def select_relations(relations: pd.DataFrame | None, state: MapState) -> pd.DataFrame:
+    """The relations the state shows: of its types, known by its year, with an end in its régions.
+
+    A relation whose end has no place (national scope) is kept: the map counts it as not drawn.
+    """
+    if relations is None or relations.empty:
+        return pd.DataFrame(columns=["id", "type", "from_id", "to_id"])
+    keep = relations["type"].isin(state.links)
+    year = pd.to_numeric(relations["year"].map(lambda v: v[:4] if isinstance(v, str) else None), errors="coerce")
+    keep &= year.isna() | (year <= state.year)
+    if state.regions:
+        col = state.region_system.column
+        keep &= relations[f"from_{col}"].isin(state.regions) | relations[f"to_{col}"].isin(state.regions)
+    return relations[keep.to_numpy(dtype=bool)]
+
+
 def national(state: MapState) -> MapState:
     """The same filters over the whole of France (statistics keep national totals)."""
     return replace(state, regions=())
@@ -142,6 +158,7 @@ class Selection:
     actors: pd.DataFrame  # every record shown (members and actors)
     regions: pd.DataFrame  # the régions drawn (the selected ones, or all), indexed by code
     choropleth: Choropleth | None
+    relations: pd.DataFrame | None = None  # the relations shown (« Coopérations »), see select_relations
 
     @property
     def members(self) -> pd.DataFrame:
@@ -180,6 +197,7 @@ def select(ds: Dataset, state: MapState) -> Selection:
         actors=select_actors(ds.placed, state),
         regions=regions,
         choropleth=choropleth(ds, state),
+        relations=select_relations(ds.relations, state),
     )
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from territoires.registry.relations import TYPES as RELATION_TYPES
 from territoires.registry.schema import KINDS
 
 MAP_KINDS = (
@@ -70,6 +71,7 @@ class MapState:
     presentation: bool = False
     place: str = ""  # searched place: "commune:01001", "commune2012:50602" (a commune of 2012) or "epci:200000172"
     as_of: str = ""  # YYYY-MM-DD: the registry as it was that day ("" = today)
+    links: tuple[str, ...] = tuple(RELATION_TYPES)  # relation types drawn (« Coopérations »); () = none
 
     def validated(self) -> MapState:
         """A copy with every value in its allowed set (unknown values dropped or defaulted)."""
@@ -92,6 +94,8 @@ class MapState:
             framing=self.framing if self.framing in FRAMINGS else d.framing,
             place=self.place if _valid_place(self.place) else "",
             as_of=self.as_of if valid_as_of(self.as_of) else "",
+            # In the vocabulary's order, each once: one set of types gives one URL.
+            links=tuple(t for t in RELATION_TYPES if t in self.links),
         )
 
     @property
@@ -146,6 +150,7 @@ PARAMS = {
     "presentation": "presentation",
     "place": "lieu",
     "as_of": "au",
+    "links": "cooperations",
 }
 
 

@@ -52,3 +52,15 @@ SEA = "#eef3f7"
 # Legend of the member territories drawn from an approximate 2012 commune outline (dashed on the web map).
 APPROX_NOTE = "Tireté : périmètre approché (contour de 2012 reconstitué)"
 APPROX_STYLE = {"dashArray": "5 4", "fillOpacity": 0.2}
+# relation type -> (colour, legend label): the « Coopérations » links of the web map. Money flows are
+# warm and saturated; « partenaire » and « associé » (no direction, no money) are neutral greys.
+RELATION_STYLE: dict[str, tuple[str, str]] = {
+    "crée": ("#1b7837", "Création"),
+    "porte": ("#2166ac", "Portage"),
+    "finance": ("#d7301f", "Financement"),
+    "cofinance": ("#f16913", "Cofinancement"),
+    "soutient": ("#8c6bb1", "Soutien"),
+    "partenaire": ("#7f7f7f", "Partenariat"),
+    "associé": ("#a89f91", "Membre associé"),
+    "siège au comité de": ("#01665e", "Siège au comité"),
+}

@@ -29,6 +29,9 @@ def data_check(data_dir: DataDir = None) -> None:
             "Adhérents par niveau : " + ", ".join(f"{field(k)} {v}" for k, v in rep.members_by_level.items()),
             highlight=False,
         )
+        n_rel = sum(rep.relations_by_type.values())
+        by_type = ", ".join(f"{field(k)} {v}" for k, v in rep.relations_by_type.items())
+        out.print(f"Relations : {n_rel}" + (f" ({by_type})" if by_type else ""), highlight=False)
         out.print(
             f"Jointure : {rep.matched} rattachés, {len(rep.homonyms)} homonymes résolus par le contexte, "
             f"{len(rep.unmatched)} non rattachés, {len(rep.unplaced)} non localisés (déclarés).",
@@ -178,24 +181,40 @@ def data_manifest(data_dir: DataDir = None) -> None:
     out.print("[green]✓[/] Manifeste du registre mis à jour.", highlight=False)
 
 
+# What ``territoires data export --what`` writes: the records (default), or the relations between them.
+EXPORT_WHAT = {"actors": "actors", "acteurs": "actors", "relations": "relations"}
+
+
 @data_app.command("export")
 def data_export(
     output: Annotated[Path, typer.Option("--output", "-o", help="Fichier à écrire.")],
     fmt: Annotated[str, typer.Option("--format", help="csv ou geojson.")] = "csv",
+    what: Annotated[
+        str, typer.Option("--what", help="actors (les enregistrements, défaut) ou relations (qui travaille avec qui).")
+    ] = "actors",
     resolution: Annotated[
         str, typer.Option(help="Contours : region (≈ 300 m, défaut), france (≈ 1 km) ou full.")
     ] = "region",
     data_dir: DataDir = None,
 ) -> None:
-    """Écrire le registre joint aux contours (CSV, ou GeoJSON avec périmètres et points)."""
+    """Écrire le registre joint aux contours (CSV, ou GeoJSON avec périmètres et points), ou ses relations."""
     from territoires.export import check_target
-    from territoires.registry import downloads
+    from territoires.registry import downloads, relation_downloads
 
     try:
+        kind = EXPORT_WHAT.get(what)
+        if kind is None:
+            raise TerritoiresError(
+                f"Export inconnu : --what {what!r}.", todo="choisir --what actors (défaut) ou --what relations."
+            )
+        if kind == "relations":
+            relation_downloads.check_format(fmt)  # before any reading: nothing is written on a wrong format
         check_target(output)  # before the join, which takes seconds
-        n = downloads.export(output, fmt=fmt, resolution=resolution, base=data_dir)
+        module = relation_downloads if kind == "relations" else downloads
+        n = module.export(output, fmt=fmt, resolution=resolution, base=data_dir)
     except TerritoiresError as exc:
         fail(exc)
     except OSError as exc:  # the export writes atomically: the file in place is left as it was
         os_failure(exc, output)
-    out.print(f"[green]✓[/] {n} enregistrements écrits dans {plain(output)}.", highlight=False)
+    noun = "relations écrites" if kind == "relations" else "enregistrements écrits"
+    out.print(f"[green]✓[/] {n} {noun} dans {plain(output)}.", highlight=False)

@@ -41,13 +41,26 @@ def stats_cmd(
         bool, typer.Option("--coverage", help="Adhérents par niveau, population et surface couvertes.")
     ] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Fichier (défaut : sortie standard).")] = None,
+    what: Annotated[
+        str,
+        typer.Option("--what", help="actors (densités des acteurs, défaut) ou relations (coopérations par région)."),
+    ] = "actors",
     data_dir: DataDir = None,
 ) -> None:
-    """Statistiques de densité par territoire : nombres, densités, parts, quotients de localisation."""
+    """Statistiques par territoire : densités des acteurs, ou coopérations (relations) par région."""
     from territoires import stats
     from territoires.dataset import load_dataset
     from territoires.export import check_target, write_file
 
+    if what == "relations":
+        _relations_stats(by, fmt_, output, data_dir)
+        return
+    if what not in ("actors", "acteurs"):
+        fail(
+            TerritoiresError(
+                f"Statistiques inconnues : --what {what!r}.", todo="choisir --what actors (défaut) ou --what relations."
+            )
+        )
     kinds = kind or list(stats.MAPPABLE_KINDS)
     unknown = [k for k in kinds if k not in stats.MAPPABLE_KINDS]
     if unknown:
@@ -75,6 +88,39 @@ def stats_cmd(
         err.print(f"✓ écrit : {plain(output)}", highlight=False)
     if fmt_ is StatsFormat.csv:
         err.print(f"Millésime : {plain(rep.vintage)}.", highlight=False)
+
+
+def _relations_stats(by: StatsBy, fmt_: StatsFormat, output: Path | None, data_dir: Path | None) -> None:
+    """``territoires stats --what relations``: the cooperation table by région, with its notes."""
+    from territoires import coopstats
+    from territoires.dataset import load_dataset
+    from territoires.export import check_target, write_file
+
+    if by.value not in coopstats.BY:
+        fail(
+            TerritoiresError(
+                f"Regroupement impossible pour les relations : --by {by.value}.",
+                todo="choisir --by region_2012 (défaut) ou --by region.",
+            )
+        )
+    try:
+        if output is not None:
+            check_target(output)  # before the computing
+        ds = load_dataset(data_dir)
+        rep = coopstats.report(ds.relations, ds.levels, by.value)
+        fmts = {StatsFormat.csv: rep.to_csv, StatsFormat.json: rep.to_json, StatsFormat.markdown: rep.to_markdown}
+        text = fmts[fmt_]()
+        if output is not None:
+            write_file(output, text.encode("utf-8"))
+    except TerritoiresError as exc:
+        fail(exc)
+    if output is None:
+        sys.stdout.write(text)  # the table itself, as data
+    else:
+        err.print(f"✓ écrit : {plain(output)}", highlight=False)
+    if fmt_ is StatsFormat.csv:  # the notes the CSV cannot hold, on the error stream: the table stays clean
+        for note in rep.notes():
+            err.print(plain(note), highlight=False)
 
 
 class ExportFormat(StrEnum):

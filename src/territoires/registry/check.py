@@ -13,7 +13,14 @@ from territoires import safe
 from territoires.errors import TerritoiresError
 from territoires.geo import reader
 from territoires.registry import cells, extent
-from territoires.registry.files import ACTORS_FILE, ALIASES_FILE, EPT_FILE, MERGERS_FILE, PERIMETERS_FILE
+from territoires.registry.files import (
+    ACTORS_FILE,
+    ALIASES_FILE,
+    EPT_FILE,
+    MERGERS_FILE,
+    PERIMETERS_FILE,
+    RELATIONS_FILE,
+)
 from territoires.registry.loader import Registry, is_code_for_level, load_ept
 from territoires.registry.manifest import changed_files
 from territoires.registry.resolve import CommuneResolver, normalize
@@ -36,6 +43,7 @@ class RegistryReport:
     members_by_level: dict[str, int] = field(default_factory=dict)
     total: int = 0
     areas: pd.DataFrame | None = None  # each member's drawn area and its 2012 communes' (registry.extent)
+    relations_by_type: dict[str, int] = field(default_factory=dict)  # relations.csv, by type
 
     @property
     def ok(self) -> bool:
@@ -115,6 +123,7 @@ def check(reg: Registry, base: Path | None = None) -> RegistryReport:
     rep.by_kind = {k: int(v) for k, v in a["kind"].value_counts().reindex(list(KINDS), fill_value=0).items()}
     members = a[a["kind"] == "rtes_member"]
     rep.members_by_level = {k: int(v) for k, v in members["level"].value_counts().items()}
+    rep.relations_by_type = {k: int(v) for k, v in reg.relations["type"].value_counts().items()}
 
     known = known_codes(base)
     siren_2012 = set(reg.perimeters["siren_2012"])
@@ -185,12 +194,13 @@ MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Â[\u00a0-\u00bf]")
 
 
 def text_problems(reg: Registry) -> list[str]:
-    """Control characters and garbled encodings in any text cell of the registry's four tables."""
+    """Control characters and garbled encodings in any text cell of the registry's tables."""
     tables = {
         ACTORS_FILE: reg.actors,
         PERIMETERS_FILE: reg.perimeters,
         ALIASES_FILE: reg.aliases,
         MERGERS_FILE: reg.mergers,
+        RELATIONS_FILE: reg.relations,
     }
     problems = []
     for file, table in tables.items():

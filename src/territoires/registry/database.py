@@ -22,9 +22,10 @@ import sqlalchemy as sa
 from territoires.errors import DataFileError
 from territoires.registry.changes import now
 from territoires.registry.figures import FigureError
-from territoires.registry.files import ACTORS_FILE, CHANGELOG_COLUMNS, TABLES, table_name
+from territoires.registry.files import ACTORS_FILE, CHANGELOG_COLUMNS, RELATIONS_FILE, TABLES, table_name
 from territoires.registry.legacy import LEGACY_COLUMNS, merged, to_figures
 from territoires.registry.loader import Registry, actors_text, parse_tables, read_tables
+from territoires.registry.relations import relations_text
 from territoires.registry.storage import StaleRegistryError
 
 # The key of the advisory lock all writers of the registry take (any constant shared by them).
@@ -66,6 +67,7 @@ class SqlStore:
             sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
             sa.Column("saved_at", sa.Text),
             sa.Column("actors_csv", sa.Text),
+            sa.Column("relations_csv", sa.Text),
         )
         self.metadata = md
         self._seed(files)
@@ -79,12 +81,16 @@ class SqlStore:
                 # (Checked first: an ALTER TABLE locks the table even when there is nothing to add.)
                 if "author" not in {c["name"] for c in sa.inspect(conn).get_columns("changelog")}:
                     conn.execute(sa.text('ALTER TABLE changelog ADD COLUMN "author" TEXT'))
+                # A database seeded before the relations kept their previous versions.
+                if "relations_csv" not in {c["name"] for c in sa.inspect(conn).get_columns("registry_versions")}:
+                    conn.execute(sa.text('ALTER TABLE registry_versions ADD COLUMN "relations_csv" TEXT'))
                 has_meta = conn.execute(sa.select(sa.func.count()).select_from(self.meta)).scalar()
                 if not has_meta:
                     conn.execute(self.meta.insert(), [{"id": 1, "version": 0}])
                 self._migrate(conn)
                 count = sa.select(sa.func.count()).select_from(self.tables[ACTORS_FILE])
                 if conn.execute(count).scalar() != 0:
+                    self._seed_relations(conn, files)
                     return
                 for name, table in self.tables.items():
                     rows = [_nulls(r) for r in files[name].to_dict("records")]
@@ -96,6 +102,43 @@ class SqlStore:
                 where=self.description,
                 todo="vérifier TERRITOIRES_DATABASE_URL et que le serveur PostgreSQL répond.",
             ) from exc
+
+    def _seed_relations(self, conn: sa.Connection, files: dict[str, pd.DataFrame]) -> None:
+        """A database seeded before the relations: its relations table filled from the files, with the
+        records the relations name that the database lacks (the partners) added — logged as additions."""
+        relations = self.tables[RELATIONS_FILE]
+        if conn.execute(sa.select(sa.func.count()).select_from(relations)).scalar() != 0:
+            return
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY})
+        if conn.execute(sa.select(sa.func.count()).select_from(relations)).scalar() != 0:
+            return  # another process seeded them while this one waited
+        actors = self.tables[ACTORS_FILE]
+        have = {r[0] for r in conn.execute(sa.select(actors.c.id))}
+        wanted = set(files[RELATIONS_FILE]["from_id"]) | set(files[RELATIONS_FILE]["to_id"])
+        missing = files[ACTORS_FILE][files[ACTORS_FILE]["id"].isin(wanted - have)]
+        if len(missing):
+            conn.execute(actors.insert(), [_nulls(r) for r in missing.to_dict("records")])
+            stamp = now()
+            conn.execute(
+                self.changelog_table.insert(),
+                [
+                    {
+                        "at": stamp,
+                        "action": "added",
+                        "id": r["id"],
+                        "kind": r["kind"],
+                        "name": r["name"],
+                        "changes": "{}",
+                        "origin": "migration",
+                        "file": RELATIONS_FILE,
+                        "author": "territoires",
+                    }
+                    for r in missing.to_dict("records")
+                ],
+            )
+        rows = [_nulls(r) for r in files[RELATIONS_FILE].to_dict("records")]
+        if rows:
+            conn.execute(relations.insert(), rows)
 
     def _migrate(self, conn: sa.Connection) -> None:
         """Bring an actors table of older columns to the files' columns, in the caller's transaction.
@@ -184,11 +227,18 @@ class SqlStore:
                 conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
                 conn.commit()
 
-    def write(self, actors: pd.DataFrame, entries: list[dict], *, expected: str | None = None) -> None:
+    def write(
+        self,
+        actors: pd.DataFrame,
+        entries: list[dict],
+        *,
+        expected: str | None = None,
+        relations: pd.DataFrame | None = None,
+    ) -> None:
         """One transaction: the version row locked and checked, the previous version kept, the actors
-        replaced, the change log appended to — all or nothing."""
+        (and the relations, if given) replaced, the change log appended to — all or nothing."""
         try:
-            self._write(actors, entries, expected)
+            self._write(actors, entries, expected, relations)
         except sa.exc.SQLAlchemyError as exc:
             raise DataFileError(
                 f"Écriture du registre refusée par la base ({type(exc).__name__}) : rien n'a été modifié.",
@@ -196,8 +246,11 @@ class SqlStore:
                 todo="réessayer ; si l'erreur persiste, vérifier la base (journal du serveur PostgreSQL).",
             ) from exc
 
-    def _write(self, actors: pd.DataFrame, entries: list[dict], expected: str | None) -> None:
+    def _write(
+        self, actors: pd.DataFrame, entries: list[dict], expected: str | None, relations: pd.DataFrame | None
+    ) -> None:
         table = self.tables[ACTORS_FILE]
+        rel_table = self.tables[RELATIONS_FILE]
         new_rows = [_nulls(r) for r in actors_text(actors).to_dict("records")]
         with self.engine.begin() as conn:
             if not getattr(self._held, "on", False):
@@ -208,9 +261,20 @@ class SqlStore:
                 raise StaleRegistryError(self.description)
             conn.execute(self.meta.update().where(row).values(version=version + 1))
             prev = pd.DataFrame(conn.execute(sa.select(table)).mappings().all())
-            conn.execute(self.versions.insert(), [{"saved_at": now(), "actors_csv": prev.to_csv(index=False)}])
+            prev_rel = pd.DataFrame(conn.execute(sa.select(rel_table)).mappings().all())
+            kept = {
+                "saved_at": now(),
+                "actors_csv": prev.to_csv(index=False),
+                "relations_csv": prev_rel.to_csv(index=False),
+            }
+            conn.execute(self.versions.insert(), [kept])
             conn.execute(table.delete())
             conn.execute(table.insert(), new_rows)
+            if relations is not None:
+                conn.execute(rel_table.delete())
+                rel_rows = [_nulls(r) for r in relations_text(relations).to_dict("records")]
+                if rel_rows:
+                    conn.execute(rel_table.insert(), rel_rows)
             if entries:
                 conn.execute(self.changelog_table.insert(), [{k: str(v) for k, v in e.items()} for e in entries])
 

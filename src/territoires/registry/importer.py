@@ -112,6 +112,7 @@ class Plan:
     actors: pd.DataFrame  # the whole registry after the import (valid rows only), parsed
     entries: list[dict]
     version: str = ""  # the registry's version the plan was made from (a stale plan is refused)
+    relations: pd.DataFrame | None = None  # the relations after the import, when the file holds relations
 
 
 @dataclass
@@ -227,7 +228,7 @@ def _legacy_note(ctx: _Context) -> list[str]:
     return [head, *(f"  ≈ {line}" for line in ctx.converted[:50]), *more]
 
 
-def _entry(action: str, record: dict[str, str], changes: dict, stamp: str, who: tuple[str, str, str]) -> dict:
+def entry(action: str, record: dict[str, str], changes: dict, stamp: str, who: tuple[str, str, str]) -> dict:
     """One line of the change log: when, what, from where (origin, file) and by whom."""
     origin, file, author = who
     return {
@@ -328,6 +329,10 @@ def plan(
     """What importing ``path`` would change; nothing is written."""
     table = read_staff_file(path, data)
     reg, version = store.load_versioned()
+    if table.what == "relations":  # a file of who works with whom: same checks, same write, same log
+        from territoires.registry.relimport import plan_relations
+
+        return plan_relations(reg, version, table, (origin, table.name, author))
     ctx = _context(reg, table.name, base)
     report = ImportReport(file=table.name, cleaned=table.cleaned)
     accepted, typed = _checked(_rows(table, ctx, report), ctx, report)
@@ -343,10 +348,10 @@ def plan(
                 report.unchanged.append(rid)
                 continue
             report.changed.append({"id": rid, "name": new["name"], "fields": diff})
-            entries.append(_entry("changed", new, diff, stamp, who))
+            entries.append(entry("changed", new, diff, stamp, who))
         else:
             report.added.append({"id": rid, "name": new["name"], "kind": new["kind"]})
-            entries.append(_entry("added", new, new, stamp, who))
+            entries.append(entry("added", new, new, stamp, who))
     return Plan(report=report, actors=_after(reg.actors, typed), entries=entries, version=version)
 
 
@@ -366,6 +371,6 @@ def apply(store: RegistryStore, p: Plan, *, only_valid: bool = False) -> ImportR
     if p.report.rejected and not only_valid:
         return p.report
     if p.entries:
-        store.write(p.actors, p.entries, expected=p.version)
+        store.write(p.actors, p.entries, expected=p.version, relations=p.relations)
         p.report.written = True
     return p.report

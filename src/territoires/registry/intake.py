@@ -86,6 +86,44 @@ HEADER_ALIASES = {
     "pole temoin": "test_pole",
 }
 
+# The headers of a file of relations (who works with whom: territoires.registry.relations) → its columns.
+# A file with a « de »/« from_id » and a « vers »/« to_id » column is a file of relations.
+RELATION_HEADER_ALIASES = {
+    "identifiant": "id",
+    "id": "id",
+    "de": "from_id",
+    "from": "from_id",
+    "from id": "from_id",
+    "depuis": "from_id",
+    "vers": "to_id",
+    "a": "to_id",
+    "to": "to_id",
+    "to id": "to_id",
+    "type": "type",
+    "relation": "type",
+    "type de relation": "type",
+    "montant": "amount",
+    "amount": "amount",
+    "unite": "unit",
+    "unit": "unit",
+    "precision du montant": "amount_kind",
+    "amount kind": "amount_kind",
+    "libelle du montant": "amount_label",
+    "amount label": "amount_label",
+    "annee": "year",
+    "year": "year",
+    "statut": "status",
+    "status": "status",
+    "source": "source_section",
+    "rubrique": "source_section",
+    "source section": "source_section",
+    "citation": "source_quote",
+    "source quote": "source_quote",
+    "notes": "notes",
+    "remarques": "notes",
+}
+RELATION_MARKERS = ({"from id", "de", "from", "depuis"}, {"to id", "vers", "to"})
+
 # What a spreadsheet or a text editor saves a CSV in, in France (charset-normalizer's names).
 ENCODINGS = ["utf_8", "utf_16", "cp1252", "latin_1"]
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
@@ -100,6 +138,7 @@ class StaffTable:
     name: str
     rows: list[dict[str, str]]
     cleaned: list[str] = field(default_factory=list)  # « ligne 3, nom : 2 caractère(s) de contrôle retiré(s) »
+    what: str = "actors"  # "actors", or "relations" (a file of who works with whom)
 
 
 def shown(value: str) -> str:
@@ -254,15 +293,58 @@ def _parser_error(message: str) -> str:
     return message.strip()
 
 
+def _header_key(col: object) -> tuple[str, str]:
+    header = safe.clean_text(str(col))[0]
+    return header, normalize(header).replace(" _", "_")
+
+
+def is_relations(df: pd.DataFrame) -> bool:
+    """Whether a staff file holds relations: it has a « from » and a « to » column."""
+    keys = {_header_key(c)[1] for c in df.columns}
+    return all(keys & marker for marker in RELATION_MARKERS)
+
+
+def _relation_columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A relations file's headers mapped to the columns of relations.csv; an unknown one is refused."""
+    mapped = {}
+    for col in df.columns:
+        header, key = _header_key(col)
+        target = RELATION_HEADER_ALIASES.get(key)
+        if target is None:
+            raise DataFileError(
+                f"Colonne inconnue dans un fichier de relations : « {shown(header)} ».",
+                where=name,
+                todo="utiliser les colonnes de data/registry/relations.csv (from_id, to_id, type, amount, unit, "
+                "amount_kind, year, status, source_quote…) ou leurs noms français : de, vers, type, montant, "
+                "unité, année, statut, citation.",
+            )
+        mapped[col] = target
+    out = df.rename(columns=mapped)
+    if out.columns.duplicated().any():
+        twice = sorted(set(out.columns[out.columns.duplicated()]))
+        raise DataFileError(
+            f"Colonne en double : {', '.join(twice)}.", where=name, todo="ne garder qu'une colonne de chaque."
+        )
+    if "type" not in out.columns:
+        raise DataFileError(
+            "Colonne obligatoire absente : « type ».",
+            where=name,
+            todo="ajouter la colonne type (crée, porte, finance, cofinance, soutient, partenaire, associé, "
+            "siège au comité de).",
+        )
+    return out
+
+
 def columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
     """The file's headers mapped to the registry's columns; an unknown or missing one is refused."""
     # A separator at the end of every line (some exports add one) makes an empty, nameless column.
     empty = [c for c in df.columns if str(c).startswith("Unnamed: ") and df[c].isna().all()]
     df = df.drop(columns=empty)
+    if is_relations(df):
+        return _relation_columns(df, name)
     mapped = {}
     for col in df.columns:
-        header = safe.clean_text(str(col))[0]
-        key = normalize(header).replace(" _", "_")
+        header, key = _header_key(col)
         known = header in COLUMNS or header in LEGACY_COLUMNS
         target = HEADER_ALIASES.get(key) or (header if known else None)
         if target is None:
@@ -293,7 +375,7 @@ def read_staff_file(path: Path | str, data: bytes | None = None) -> StaffTable:
     """The rows of a staff file as clean, stripped text (an empty cell is ''), control characters removed."""
     name = Path(path).name
     table = columns(read_table(path, data), name)
-    out = StaffTable(name=name, rows=[])
+    out = StaffTable(name=name, rows=[], what="relations" if "from_id" in table.columns else "actors")
     for i, row in enumerate(table.to_dict("records"), start=2):  # row 1 is the header
         cells = {}
         for col, v in row.items():

@@ -271,6 +271,15 @@ def shapes(placed: pd.DataFrame, units: Units, b: Boundaries) -> gpd.GeoDataFram
     return gpd.GeoDataFrame(placed, geometry=np.array(geoms, dtype=object), crs="EPSG:4326")
 
 
+def anchors(shaped: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Each record's point of reference: a point inside its shape (None without one).
+
+    The one rule for the map's markers and the relations' lines (export, map): a representative
+    point always lies inside the shape, where a centroid may fall outside a crescent or a ring.
+    """
+    return shaped.geometry.representative_point()
+
+
 def attribute_tables(base: Path | None = None) -> tuple[Units, pd.DataFrame, pd.DataFrame]:
     """The 2012 units, today's communes and the départements (attributes only, no geometry read)."""
     com = load_attributes("communes", base=base).set_index("code")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from territoires import safe
 from territoires.errors import DataFileError, sample
+from territoires.registry import relations as rel
 from territoires.registry import schema as sch
 from territoires.registry.figures import FigureError, parse
 from territoires.registry.files import (
@@ -30,7 +31,6 @@ from territoires.registry.files import (
     TABLES,
     registry_dir,
 )
-from territoires.registry import relations as rel
 from territoires.registry.legacy import LEGACY_COLUMNS
 
 if TYPE_CHECKING:
@@ -192,6 +192,8 @@ def parse_actors(df: pd.DataFrame, path: Path | str) -> pd.DataFrame:
 def check_relations(df: pd.DataFrame, actors: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Relations from a table of text, typed, and every cell that breaks a rule: the schema, the
     amounts, and ends that name no record of ``actors`` (with the nearest candidates)."""
+    if df.empty:  # a registry without relations (pandera would find the empty columns' dtype wrong)
+        return rel.empty(), []
     df = df.reindex(columns=rel.COLUMNS).copy()
     for col in rel.TEXT_COLUMNS:
         df[col] = df[col].astype(object).where(df[col].notna(), None)

@@ -33,6 +33,7 @@ from territoires.registry.files import (
     COMMIT_MARK,
     HISTORY_DIR,
     JOURNAL_DIR,
+    RELATIONS_FILE,
     history_name,
     registry_dir,
 )
@@ -44,6 +45,8 @@ from territoires.registry.loader import (
     read_tables,
 )
 from territoires.registry.manifest import write_manifest
+from territoires.registry.relations import TEXT_COLUMNS as RELATION_TEXT_COLUMNS
+from territoires.registry.relations import relations_text
 from territoires.registry.schema import TEXT_COLUMNS
 from territoires.settings import database_url
 
@@ -74,7 +77,14 @@ class RegistryStore(Protocol):
 
     def exclusive(self) -> contextlib.AbstractContextManager[None]: ...
 
-    def write(self, actors: pd.DataFrame, entries: list[dict], *, expected: str | None = None) -> None: ...
+    def write(
+        self,
+        actors: pd.DataFrame,
+        entries: list[dict],
+        *,
+        expected: str | None = None,
+        relations: pd.DataFrame | None = None,
+    ) -> None: ...
 
 
 def _csv_text(df: pd.DataFrame, text_columns: list[str]) -> str:
@@ -143,7 +153,7 @@ class FileStore:
         notes: list[str] = []
         journal = self.dir / JOURNAL_DIR
         if (journal / COMMIT_MARK).exists():
-            for name in (CHANGELOG_FILE, ACTORS_FILE):
+            for name in (CHANGELOG_FILE, ACTORS_FILE, RELATIONS_FILE):
                 if (journal / name).exists():
                     os.replace(journal / name, self.dir / name)
             write_manifest(self.base)
@@ -159,7 +169,7 @@ class FileStore:
     def version(self) -> str:
         """A token that changes with every write (each write replaces the files: new inode, mtime)."""
         parts = []
-        for name in (ACTORS_FILE, CHANGELOG_FILE):
+        for name in (ACTORS_FILE, CHANGELOG_FILE, RELATIONS_FILE):
             try:
                 st = (self.dir / name).stat()
                 parts.append(f"{st.st_ino}.{st.st_mtime_ns}.{st.st_size}")
@@ -185,14 +195,22 @@ class FileStore:
         return _changelog_frame(read_csv_strict(path))
 
     # ------------------------------------------------------------------ writing
-    def write(self, actors: pd.DataFrame, entries: list[dict], *, expected: str | None = None) -> None:
-        """Replace the actors and append to the change log as one unit; refuse a stale preview."""
+    def write(
+        self,
+        actors: pd.DataFrame,
+        entries: list[dict],
+        *,
+        expected: str | None = None,
+        relations: pd.DataFrame | None = None,
+    ) -> None:
+        """Replace the actors (and the relations, if given) and append to the change log as one unit;
+        refuse a stale preview."""
         try:
             with self._lock():
                 self._recover()
                 if expected is not None and expected != self.version():
                     raise StaleRegistryError(self.description)
-                self._commit(actors, entries)
+                self._commit(actors, entries, relations)
         except OSError as exc:  # a read-only directory, a full disk: nothing half-written (see _commit)
             raise DataFileError(
                 f"Impossible d'écrire le registre ({exc.strerror or type(exc).__name__}) : rien n'a été modifié.",
@@ -200,7 +218,7 @@ class FileStore:
                 todo="vérifier les droits d'écriture et la place libre du dossier data/registry, puis réessayer.",
             ) from exc
 
-    def _commit(self, actors: pd.DataFrame, entries: list[dict]) -> None:
+    def _commit(self, actors: pd.DataFrame, entries: list[dict], relations: pd.DataFrame | None = None) -> None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         journal = self.dir / JOURNAL_DIR
         if journal.exists():
@@ -212,6 +230,10 @@ class FileStore:
         history = self.dir / HISTORY_DIR
         history.mkdir(exist_ok=True)
         shutil.copy2(self.dir / ACTORS_FILE, history / history_name(stamp))
+        if relations is not None:
+            text = _csv_text(relations_text(relations), RELATION_TEXT_COLUMNS)
+            write_text_atomic(journal / RELATIONS_FILE, text)
+            shutil.copy2(self.dir / RELATIONS_FILE, history / history_name(stamp, RELATIONS_FILE))
         write_text_atomic(journal / COMMIT_MARK, stamp)  # from here on, the journal is the registry
         self._recover()
 

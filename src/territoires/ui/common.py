@@ -17,7 +17,17 @@ from territoires.dataset import Dataset, at_date, effective_date, load_dataset
 from territoires.errors import TerritoiresError
 from territoires.registry.schema import KINDS
 from territoires.registry.storage import RegistryStore, open_store
-from territoires.state import MAP_KINDS, MEMBER_LEVELS, SYSTEMS, MapState, from_query, to_query, valid_as_of
+from territoires.state import (
+    MAP_KINDS,
+    MEMBER_LEVELS,
+    RELATION_TYPES,
+    SYSTEMS,
+    MapState,
+    from_query,
+    to_query,
+    valid_as_of,
+)
+from territoires.styles import RELATION_STYLE
 from territoires.webmap.geometry import GeometryCache
 
 
@@ -204,6 +214,7 @@ FIELDS = (
     "presentation",
     "place",
     "as_of",
+    "links",
 )
 
 
@@ -279,6 +290,14 @@ def sidebar_filters(ds: Dataset) -> MapState:
         disabled=not st.session_state["f_members"],
     )
     sb.multiselect("Acteurs", list(MAP_KINDS), key="f_kinds", format_func=lambda k: KIND_LABELS[k], placeholder="Aucun")
+    sb.multiselect(
+        "Coopérations",
+        list(RELATION_TYPES),
+        key="f_links",
+        format_func=lambda t: RELATION_STYLE[t][1],
+        placeholder="Aucune",
+        help="Les liens entre acteurs que cite la lettre (création, portage, financement, partenariat…).",
+    )
     sb.checkbox("Pôles témoins PTCE seulement", key="f_test_only")
     sb.slider(
         "Connus en (année)",

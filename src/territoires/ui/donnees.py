@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from territoires import fmt, readable, selection
-from territoires.registry import downloads
-from territoires.registry.files import DOWNLOADS
+from territoires.registry import downloads, relation_downloads
+from territoires.registry.files import DOWNLOADS, RELATION_DOWNLOADS
+from territoires.registry.relations import TYPES, touching
 from territoires.registry.schema import KINDS, LEVELS
 from territoires.state import valid_as_of
 from territoires.ui import staff
@@ -69,10 +70,60 @@ def render() -> None:
         column.download_button(DOWNLOAD_LABELS[kind], files[kind], file_name, mime, key=f"d_{kind}")
     if current_as_of():
         st.text(f"Registre tel qu'il était le {current_as_of()}.")
+    _relations_panel(ds, records)
     _changes_panel(ds)
     author = staff.panel()
     if author:
         _import_panel(author)
+
+
+RELATION_LABELS = {
+    "from_name": "De",
+    "from_level": "Niveau (de)",
+    "from_code": "Code (de)",
+    "type": "Relation",
+    "to_name": "À",
+    "to_level": "Niveau (à)",
+    "to_code": "Code (à)",
+    "amount_text": "Montant",
+    "year": "Année",
+    "status": "Statut",
+    "source_quote": "Citation",
+}
+
+
+def relations_table(relations: pd.DataFrame) -> pd.DataFrame:
+    """The relations as the page shows them: French headers, the type as it reads, levels in words."""
+    view = relations.assign(
+        type=relations["type"].map(lambda t: TYPES.get(t, t)),
+        from_level=relations["from_level"].map(lambda v: LEVELS.get(v, v)),
+        to_level=relations["to_level"].map(lambda v: LEVELS.get(v, v)),
+    )
+    return fr_table(view, RELATION_LABELS)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)  # one per filter set: bounded
+def _relation_downloads(ids: tuple[str, ...], as_of: str) -> dict[str, bytes]:
+    cache = geometry()
+    rel = cache.ds.relations
+    rel = rel[rel["id"].isin(ids)]
+    # The map's markers' points (registry.join.anchors): a line starts and ends where the markers are.
+    points = cache.shapes_at("region")["anchor"]
+    return {"csv": relation_downloads.csv_bytes(rel), "geojson": relation_downloads.geojson_bytes(rel, points)}
+
+
+def _relations_panel(ds, records: pd.DataFrame) -> None:
+    """Who works with whom, among the records listed: the table and its downloads."""
+    st.subheader("Relations")
+    rel = touching(ds.relations, set(records["id"]))
+    st.text(f"{len(rel)} relation(s) sur {len(ds.relations)} touchent les enregistrements listés ci-dessus.")
+    if rel.empty:
+        return
+    st.dataframe(relations_table(rel), hide_index=True, width="stretch")
+    files = _relation_downloads(tuple(rel["id"]), ds.as_of)
+    cols = st.columns(len(RELATION_DOWNLOADS))
+    for column, (kind, (file_name, mime)) in zip(cols, RELATION_DOWNLOADS.items(), strict=True):
+        column.download_button(DOWNLOAD_LABELS[kind], files[kind], file_name, mime, key=f"d_rel_{kind}")
 
 
 def _import_panel(author: str) -> None:

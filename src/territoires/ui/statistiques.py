@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from territoires import charts, fmt, selection, stats
+from territoires import charts, coopstats, fmt, selection, stats
 from territoires.registry.schema import KINDS
 from territoires.ui.common import dataset, fr_styled, fr_table, sidebar_filters
 
@@ -66,6 +66,7 @@ def render() -> None:
     left = stats.unattributed(placed, by, [kind])
     if len(left):
         st.text("Non attribuables à ce niveau (la lettre ne les situe que plus largement) : " + ", ".join(left["name"]))
+    _cooperation(ds, state, by)
     _newsletter_figures(ds)
     _coverage(ds, terr)
 
@@ -87,6 +88,35 @@ def _concentration(conc: stats.Concentration) -> None:
     )
     if conc.leaders:
         st.text("En tête : " + ", ".join(conc.leaders))
+
+
+def cooperation_view(ds, state, by: str) -> tuple[coopstats.CoopReport, pd.DataFrame]:
+    """The cooperation report by région and its rows as the page shows them (the selected régions, then
+    the national total), under French headers."""
+    system = by if by in coopstats.BY else state.by  # départements: the régions of the page's system
+    rep = coopstats.report(ds.relations, ds.levels, system)
+    regions = rep.table[rep.table["code"] != coopstats.NATIONAL[0]]
+    rows = pd.concat([selection.narrow_table(ds, state, regions, system), rep.table.tail(1)])
+    return rep, fr_table(rows, coopstats.LABELS_FR)
+
+
+def _cooperation(ds, state, by: str) -> None:
+    """Relations, local authorities engaged and declared amounts per région."""
+    st.subheader("Coopérations par région")
+    rep, view = cooperation_view(ds, state, by)
+    regions = rep.table[(rep.table["code"] != coopstats.NATIONAL[0]) & (rep.table["relations"] > 0)]
+    shown = regions[regions["code"].isin(view["Code"])]
+    if len(shown):
+        st.altair_chart(
+            charts.ranking_chart(shown, "relations", title="Relations par région", value_title="Relations"),
+            width="stretch",
+        )
+    st.dataframe(
+        fr_styled(view, decimals={"Montants en €": 0, "dont montants approchés (€)": 0}),
+        hide_index=True,
+        width="stretch",
+    )
+    st.text("\n".join(rep.notes()))
 
 
 FIGURE_HEADERS = {

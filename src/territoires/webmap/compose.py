@@ -7,7 +7,7 @@ import folium
 from territoires import encode, readable, safe
 from territoires.selection import Selection, select, source_line, title_for
 from territoires.state import MapState
-from territoires.webmap import layers
+from territoires.webmap import layers, links
 from territoires.webmap.geometry import GeometryCache, place_bounds, place_shape
 from territoires.webmap.plumbing import OfflineMap, Script, Style, control
 from territoires.webmap.popups import CSS, legend_html
@@ -29,6 +29,7 @@ LAYERS = (
     layers.communes,
     layers.members,
     layers.place,
+    links.links,
 )
 
 

@@ -19,7 +19,7 @@ import shapely
 from territoires import encode, readable, safe
 from territoires.dataset import Dataset
 from territoires.geo.reader import Boundaries, load_shapes
-from territoires.registry.join import shapes
+from territoires.registry.join import anchors, shapes
 from territoires.selection import territory_names
 from territoires.webmap.popups import popup_html
 
@@ -65,7 +65,7 @@ class GeometryCache:
         with self._lock:
             if scale not in self.actor_shapes:
                 g = shapes(self.ds.placed, self.ds.units, self.boundaries_at(scale))
-                g["anchor"] = g.geometry.apply(lambda x: x.representative_point() if x is not None else None)
+                g["anchor"] = anchors(g)
                 self.actor_shapes[scale] = g.set_index("id")
             return self.actor_shapes[scale]
 
