@@ -85,12 +85,13 @@ def test_by_region_computed_by_hand(ds, by, ra, lr):
     assert rep.notes()[0].startswith("2 relation(s) ont une extrémité de portée nationale")
 
 
-def test_other_units_are_summed_apart_with_their_count(ds):
+def test_other_units_are_listed_not_added_up(ds):
     rel = ds.relations.copy()
     rel.loc[rel["id"] == "rel-9", ["amount", "unit", "amount_kind"]] = [2.0, "ans", "approx"]
     euros, approx, other = coopstats.amounts(rel)
     assert (euros, approx) == (1_025_000, 20_000)
-    assert other == "environ 5 ans (2 relations)"
+    # 3 years (exact) and 2 years (approximate) are two durations, not « 5 years »
+    assert other == "environ 2 ans ; 3 ans"
 
 
 def test_no_relation_gives_zeros_everywhere(ds):

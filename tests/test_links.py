@@ -14,6 +14,7 @@ from territoires.geo import build, store
 from territoires.registry.relations import TYPES
 from territoires.selection import select, select_relations
 from territoires.state import MapState, from_query, to_query
+from territoires.styles import RELATION_STYLE
 from territoires.webmap import links
 from territoires.webmap.compose import build_map
 from territoires.webmap.geometry import GeometryCache
@@ -192,3 +193,13 @@ def test_links_hover_and_click_in_chromium(cache, tmp_path):
         assert page.evaluate("() => window.__pwned") is None
         browser.close()
     assert not errors, errors
+
+
+def test_the_image_export_draws_the_links(cache):
+    from territoires.export.image import render_image
+
+    with_links = render_image(cache, MapState(regions=("82",)), "svg")
+    without = render_image(cache, MapState(regions=("82",), links=()), "svg")
+    assert with_links != without
+    grey = RELATION_STYLE["partenaire"][0].encode()  # Gex ↔ Bugey, in the colour of « partenaire »
+    assert with_links.count(grey) > without.count(grey)

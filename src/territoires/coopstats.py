@@ -82,16 +82,18 @@ def ends_long(relations: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def amounts(relations: pd.DataFrame) -> tuple[float, float, str]:
-    """The euros declared, the approximate part of them, and the other units' sums as text."""
+    """The euros declared, the approximate part of them, and the other amounts as text.
+
+    Only euros are added up: a duration or an area is listed (« 3 ans (×3) ; 70 ha »), since three
+    posts funded for three years are not nine years of anything."""
     has = relations.loc[relations["amount"].notna()]
     is_euro = has["unit"].map(_is_euro).astype(bool)  # bool even when empty: a mask, not a list of columns
     euro, rest = has.loc[is_euro], has.loc[~is_euro]
     approx = (euro["amount_kind"] == "approx").astype(bool)
     others = []
-    for unit, grp in rest.groupby("unit", sort=True):
-        kind = "approx" if (grp["amount_kind"] == "approx").any() else "exact"
-        n = f" ({len(grp)} relations)" if len(grp) > 1 else ""
-        others.append(amount_text(float(grp["amount"].sum()), str(unit), kind) + n)
+    for (unit, value, kind), grp in rest.groupby(["unit", "amount", "amount_kind"], sort=True):
+        n = f" (×{len(grp)})" if len(grp) > 1 else ""
+        others.append(amount_text(float(value), str(unit), str(kind)) + n)
     return float(euro["amount"].sum()), float(euro.loc[approx, "amount"].sum()), " ; ".join(others)
 
 

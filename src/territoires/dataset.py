@@ -18,7 +18,7 @@ from territoires.geo.reader import load_attributes
 from territoires.registry.changes import as_of as registry_as_of
 from territoires.registry.join import Units, place, units_2012
 from territoires.registry.loader import Registry
-from territoires.registry.relations import ends
+from territoires.registry.relations import empty, ends
 from territoires.registry.storage import open_store
 
 
@@ -39,8 +39,9 @@ class Dataset:
     relations: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
-        if self.relations is None:
-            self.relations = ends(self.registry.relations, self.placed)
+        if self.relations is None:  # a dataset built by hand (tests) may have no registry
+            rels = self.registry.relations if self.registry is not None else empty()
+            self.relations = ends(rels, self.placed)
 
 
 def load_dataset(base: Path | None = None, as_of: str = "") -> Dataset:

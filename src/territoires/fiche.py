@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -41,7 +41,7 @@ NOT_ACTORS = ("rtes_member", "rtes_board_member", "regional_figure")
 # The key figures: the PTCE poles, and every pole or initiative the map shows by default.
 FIGURE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ptce_pole": ("Pôles PTCE", ("ptce_pole",)),
-    "acteurs": ("Pôles, projets et initiatives de l'ESS", DEFAULT_KINDS),
+    "acteurs": ("Pôles et initiatives de l'ESS", DEFAULT_KINDS),
 }
 MEMBER_DATE = "31 août 2012"
 
@@ -63,35 +63,26 @@ class Territory:
 
 
 @dataclass
-class Fiche:
-    """Everything the territory profile shows (:func:`fiche`)."""
+class Fiche(Territory):
+    """Everything the territory profile shows (:func:`fiche`): the territory, then what lies around it."""
 
-    name: str
-    level: str
-    code: str
-    level_label: str
-    population: float | None
-    area_km2: float | None
-    communes_2012: int
-    departement: dict[str, str] | None
-    region_2012: dict[str, str] | None
-    region: dict[str, str] | None
-    today_name: str | None
-    member: dict[str, Any] | None
-    own_records: list[dict[str, Any]]
-    members_covering: list[dict[str, Any]]
-    members_in: list[dict[str, Any]]
-    actors_in: list[dict[str, Any]]
-    actors_wider: list[dict[str, Any]]
-    relations: list[dict[str, Any]]
-    figures: list[dict[str, Any]]
-    sources: str
-    date: str
+    level_label: str = ""
+    communes_2012: int = 0
+    member: dict[str, Any] | None = None  # its own member record, if it was a member
+    own_records: list[dict[str, Any]] = field(default_factory=list)  # its member and partner records
+    members_covering: list[dict[str, Any]] = field(default_factory=list)
+    members_in: list[dict[str, Any]] = field(default_factory=list)
+    actors_in: list[dict[str, Any]] = field(default_factory=list)
+    actors_wider: list[dict[str, Any]] = field(default_factory=list)
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    sources: str = ""
+    date: str = ""
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain values (missing numbers as None), JSON-ready."""
-        return _clean(asdict(self))
+        """Plain values (missing numbers as None), JSON-ready; the communes of 2012 counted, not listed."""
+        return _clean({k: v for k, v in asdict(self).items() if k != "communes"})
 
     def to_json(self) -> str:
         """The fiche as JSON (UTF-8 text, French values)."""
@@ -105,17 +96,10 @@ class Fiche:
         new = " (nouvel adhérent en 2012)" if self.member["new_member"] else ""
         return f"Adhérent du RTES au {MEMBER_DATE}{new}."
 
-    @property
-    def key(self) -> str:
-        """``commune:38185``: the fiche's link parameter."""
-        return f"{self.level}:{self.code}"
-
 
 def _clean(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_clean(x) for x in v]
+    if isinstance(v, dict | list):
+        return {k: _clean(x) for k, x in v.items()} if isinstance(v, dict) else [_clean(x) for x in v]
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return None
     if hasattr(v, "item"):  # numpy scalars
@@ -291,27 +275,18 @@ def actors_around(ds: Dataset, t: Territory, own: set[str]) -> tuple[list[dict],
 def relations_of(ds: Dataset, ids: set[str]) -> list[dict[str, Any]]:
     """The relations that touch one of ``ids``, each with its French sentence and its source."""
     ends = ds.relations if ds.relations is not None else rel.empty()
-    out = []
-    for r in rel.touching(ends, ids).to_dict("records"):
-        out.append(
-            {
-                "id": r["id"],
-                "sentence": rel.sentence(r),
-                "type": r["type"],
-                "from_id": r["from_id"],
-                "from_name": r["from_name"],
-                "to_id": r["to_id"],
-                "to_name": r["to_name"],
-                "amount": r["amount"],
-                "unit": r.get("unit"),
-                "amount_text": r.get("amount_text") or "",
-                "year": r.get("year"),
-                "status": r.get("status") or "en place",
-                "quote": r.get("source_quote"),
-                "section": r.get("source_section"),
-            }
-        )
-    return out
+    keep = ("id", "type", "from_id", "from_name", "to_id", "to_name", "amount", "unit", "year")
+    return [
+        {
+            "sentence": rel.sentence(r),
+            **{k: r.get(k) for k in keep},
+            "amount_text": r.get("amount_text") or "",
+            "status": r.get("status") or "en place",
+            "quote": r.get("source_quote"),
+            "section": r.get("source_section"),
+        }
+        for r in rel.touching(ends, ids).to_dict("records")
+    ]
 
 
 # ------------------------------------------------------------------------ figures
@@ -385,17 +360,9 @@ def fiche(ds: Dataset, level: str, code: str, today: dt.date | None = None) -> F
     if t.today_name:
         notes.append(f"Commune de 2012, {t.today_name}.")
     return Fiche(
-        name=t.name,
-        level=t.level,
-        code=t.code,
+        **{f.name: getattr(t, f.name) for f in fields(Territory)},
         level_label=LEVELS[t.level],
-        population=t.population,
-        area_km2=t.area_km2,
         communes_2012=len(t.communes),
-        departement=t.departement,
-        region_2012=t.region_2012,
-        region=t.region,
-        today_name=t.today_name,
         member=None if m is None else {"id": m["id"], "name": m["name"], "new_member": bool(m["new_member"])},
         own_records=[{**_record(a), "kind": a.kind} for a in own.itertuples(index=False)],
         members_covering=covering,
@@ -430,13 +397,3 @@ def find_territories(ds: Dataset, query: str, limit: int = 12) -> list[tuple[str
         kind, _, code = place.partition(":")
         out.append((f"{'commune' if kind == 'commune2012' else kind}:{code}", label))
     return list(dict(out).items())[:limit]
-
-
-def parse_key(value: str | None) -> tuple[str, str] | None:
-    """``commune:38185`` → (level, code) if well formed (a known level, an alphanumeric code ≤ 9), else None."""
-    if not isinstance(value, str) or value.count(":") != 1:
-        return None
-    level, code = value.split(":")
-    if level not in LEVELS or not code.isascii() or not code.isalnum() or not 1 <= len(code) <= 9:
-        return None
-    return level, code

@@ -66,7 +66,8 @@ def spreadsheet_frame(df):
     """Every text cell of a DataFrame made inert for CSV/XLSX (numbers untouched)."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+        # pandas 3 reads text as the ``str`` dtype (neither object nor "string…"): any text column counts.
+        if out[col].dtype == object or str(out[col].dtype) in ("str",) or str(out[col].dtype).startswith("string"):
             out[col] = out[col].map(spreadsheet_cell)
     return out
 

@@ -46,7 +46,7 @@ class MapLayers:
 
     outline: shapely.Geometry | None
     context: list[shapely.Geometry]
-    points: pd.DataFrame  # x, y, kind
+    points: pd.DataFrame  # x, y, kind, vague
     lines: list[tuple[tuple[float, float], tuple[float, float]]]
     crs: str
 
@@ -75,13 +75,18 @@ def map_layers(ds: Dataset, f: Fiche) -> MapLayers:
     around = {"commune": ("departements", f.departement), "epci": ("departements", f.departement)}
     around["departement"] = ("regions_2012", f.region_2012)
     level, where = around.get(f.level, (None, None))
-    context = list(load_shapes(level, [where["code"]], base=base).values()) if level and where else []
+    if f.level in ("commune", "epci") and where:  # the communes of 2012 around, for a sense of place
+        level, codes = "communes_2012", ds.units.of("departement", where["code"])
+    else:
+        codes = [where["code"]] if where else []
+    context = list(load_shapes(level, codes, base=base).values()) if level else []
     ids = {a["id"] for a in f.actors_in} | {r[e] for r in f.relations for e in ("from_id", "to_id")}
     anchors = _anchors(ds, ids)
-    pts = [(*anchors[a["id"]], a["kind"]) for a in f.actors_in if a["id"] in anchors]
+    vague = ("region", "departement")  # placed only in a région or a département: drawn hollow
+    pts = [(*anchors[a["id"]], a["kind"], a["precision"] in vague) for a in f.actors_in if anchors.get(a["id"])]
     lines = [(anchors[r["from_id"]], anchors[r["to_id"]]) for r in f.relations]
     lines = [ln for ln in lines if None not in ln]
-    return MapLayers(outline, context, pd.DataFrame(pts, columns=["x", "y", "kind"]), lines, _crs(ds, f))
+    return MapLayers(outline, context, pd.DataFrame(pts, columns=["x", "y", "kind", "vague"]), lines, _crs(ds, f))
 
 
 def _anchors(ds: Dataset, ids: set[str]) -> dict[str, tuple[float, float] | None]:
@@ -114,7 +119,7 @@ def _draw_map(ax: Any, f: Fiche, layers: MapLayers) -> None:
     # A commune or an EPCI with its surroundings (its département's border); a larger territory close up.
     pad = (0.35 if f.level in ("commune", "epci") else 0.06) * max(e - w, n - s, 2000.0)
     if layers.context:
-        proj(layers.context).plot(ax=ax, color="white", edgecolor="#888888", linewidth=0.6, linestyle="--")
+        proj(layers.context).plot(ax=ax, color="white", edgecolor="#aaaaaa", linewidth=0.4)
     color = LEVEL_STYLE[f.level][0] if f.member else "#c6dbef"
     shape.plot(ax=ax, color=color, alpha=0.55, edgecolor="#08306b", linewidth=1.2)
     if layers.lines:
@@ -126,12 +131,11 @@ def _draw_map(ax: Any, f: Fiche, layers: MapLayers) -> None:
     if len(layers.points):
         xy = proj([shapely.Point(x, y) for x, y in zip(layers.points["x"], layers.points["y"], strict=True)])
         xy = _dodge(xy.get_coordinates().to_numpy(), radius=0.03 * max(e - w, n - s, 2000.0))
-        for kind, i in layers.points.groupby("kind").groups.items():
+        for (kind, vague), i in layers.points.groupby(["kind", "vague"]).groups.items():
             k = layers.points.index.get_indexer(i)
-            style = KIND_STYLE.get(kind, ("#333333",))
-            ax.scatter(
-                xy[k, 0], xy[k, 1], s=42, marker=MARKERS.get(kind, "o"), color=style[0], edgecolors="white", zorder=5
-            )
+            color = KIND_STYLE.get(kind, ("#333333",))[0]
+            face, edge = ("white", color) if vague else (color, "white")
+            ax.scatter(xy[k, 0], xy[k, 1], s=42, marker=MARKERS.get(kind, "o"), color=face, edgecolors=edge, zorder=5)
     ax.set_xlim(w - pad, e + pad)
     ax.set_ylim(s - pad, n + pad)
     ax.set_aspect("equal")
@@ -201,8 +205,13 @@ def _column(fig: Figure, x: float, top: float, bottom: float, sections: list[tup
         y -= gap * LINE
 
 
+LEVEL_SHORT = {"region_2012": "région", "region": "région", "departement": "département", "epci": "EPCI"}
+
+
 def _member_item(m: dict) -> str:
-    return f"{m['name']} — {m['couverture']}"
+    level = LEVEL_SHORT.get(m["level"], m["level"])
+    inside = m["couverture"] == "située dans ce territoire"
+    return f"{m['name']} ({level})" + ("" if inside else f" — {m['couverture']}")
 
 
 def _actor_item(a: dict) -> str:
@@ -221,7 +230,7 @@ def _figures_table(ax: Any, f: Fiche) -> None:
     """The key figures: one block per group of kinds, the territory beside its région and France."""
     fig_rows = pd.DataFrame(f.figures)
     scopes = list(dict.fromkeys(fig_rows["scope"]))
-    names = [_cut(str(fig_rows.loc[fig_rows["scope"] == s, "name"].iloc[0]), 22) for s in scopes]
+    names = [_cut(str(fig_rows.loc[fig_rows["scope"] == s, "name"].iloc[0]), 11) for s in scopes]
     cells, bold = [], []
     for _, rows in fig_rows.groupby("group", sort=False):
         bold.append(len(cells))
@@ -232,7 +241,7 @@ def _figures_table(ax: Any, f: Fiche) -> None:
     table = ax.table(cellText=cells, colLabels=["", *names], loc="upper center", cellLoc="right", colLoc="right")
     table.auto_set_font_size(False)
     table.set_fontsize(7)
-    first = 0.46  # the labels' column; the values share the rest of the axes' width
+    first = 0.40  # the labels' column; the values share the rest of the axes' width
     for (r, c), cell in table.get_celld().items():
         cell.set_width(first if c == 0 else (1 - first) / len(scopes))
         cell.get_text().set_parse_math(False)
@@ -290,6 +299,15 @@ def render_fiche(ds: Dataset, f: Fiche, fmt_: str = "pdf") -> bytes:
     buf = io.BytesIO()
     metadata = {"Title": f"Fiche territoire — {f.name}", "Creator": "Territoires"} if fmt_ == "pdf" else None
     fig.savefig(buf, format=fmt_, dpi=DPI, facecolor="white", metadata=metadata)
+    return buf.getvalue()
+
+
+def render_map(ds: Dataset, f: Fiche) -> bytes:
+    """The fiche's small map alone, as PNG bytes (the dashboard's page shows it)."""
+    fig = Figure(figsize=(5, 4.4), dpi=110, facecolor="white")
+    _draw_map(fig.add_axes((0.01, 0.01, 0.98, 0.98)), f, map_layers(ds, f))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, facecolor="white")
     return buf.getvalue()
 
 

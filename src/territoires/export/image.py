@@ -15,16 +15,19 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure  # the object API: no pyplot state, safe in a server's threads
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from territoires import charts, readable
 from territoires.geo import reference as ref
+from territoires.registry.relations import DIRECTED, TYPES
 from territoires.registry.schema import KINDS
 from territoires.selection import Selection, select, selected_departements, source_line, title_for
 from territoires.state import MapState
-from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, SEA
+from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, RELATION_STYLE, SEA
+from territoires.webmap import links
 from territoires.webmap.geometry import GeometryCache
 
 HOLLOW_NOTE = "Symbole vide : situé seulement dans une région ou un département"
@@ -70,6 +73,7 @@ def _draw(ax, cache: GeometryCache, sel: Selection, crs: str, deps: list[str]) -
     _draw_members(frame, cache, sel)
     dep_layer.to_crs(crs).boundary.plot(ax=ax, color="#8a8a8a", linewidth=0.35, linestyle=(0, (2, 2)))
     frame.regions.to_crs(crs).boundary.plot(ax=ax, color="#444444", linewidth=0.9)
+    _draw_links(frame, cache, sel)
     _draw_actors(frame, cache, sel)
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -141,6 +145,46 @@ def _draw_actors(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
                 )
 
 
+def _drawn_links(cache: GeometryCache, sel: Selection) -> list[dict]:
+    """The web map's arcs of the « Coopérations » (loops left out: a point on a slide)."""
+    if sel.relations is None or sel.relations.empty:
+        return []
+    lines, _ = links.plan(sel.relations, cache.marker_map(sel.state.scale))
+    return [line for line in lines if "o" not in line]
+
+
+def _draw_links(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
+    """The relations as the web map's arcs, coloured by type, dashed and arrowed alike."""
+    lines = _drawn_links(cache, sel)
+    if not lines:
+        return
+    box = frame.deps.total_bounds
+    types = list(TYPES)
+    paths, colors, widths, styles = [], [], [], []
+    for line in lines:
+        lat, lon = np.array(line["c"]).T
+        if not ((lon >= box[0]) & (lon <= box[2]) & (lat >= box[1]) & (lat <= box[3])).any():
+            continue
+        pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(frame.crs)
+        xy = np.column_stack([pts.x, pts.y])
+        color = RELATION_STYLE[types[line["k"]]][0]
+        paths.append(xy)
+        colors.append(color)
+        widths.append(line["w"] * 0.7)
+        styles.append((0, (4, 3)) if line["d"] else "solid")
+        if line["r"]:  # the arrowhead just before the target's symbol (drawn only inside the frame)
+            frame.ax.annotate(
+                "",
+                xy=tuple(xy[-2]),
+                xytext=tuple(xy[max(len(xy) - 3, 0)]),
+                arrowprops={"arrowstyle": "-|>", "color": color, "lw": 0, "mutation_scale": 14},
+                zorder=4,
+            )
+    # autolim=False: a line to a far place must not widen the frame.
+    lc = LineCollection(paths, colors=colors, linewidths=widths, linestyles=styles, alpha=0.8, zorder=4)
+    frame.ax.add_collection(lc, autolim=False)
+
+
 def _dodge(xy: np.ndarray, radius: float) -> np.ndarray:
     """Spread points that share a position on a small circle, so that none hides another."""
     out = xy.copy()
@@ -195,7 +239,7 @@ def render_image(
             for spine in ax.spines.values():
                 spine.set_color("#999999")
     leg = fig.legend(
-        handles=_legend_handles(sel),
+        handles=_legend_handles(sel) + _link_handles(cache, sel),
         loc="upper right",
         bbox_to_anchor=(0.985, 0.86),
         frameon=True,
@@ -247,6 +291,19 @@ def _legend_handles(sel: Selection) -> list:
         handles += [Patch(facecolor=c, label=lab) for lab, c in zip(cls.labels, cls.colors, strict=True)]
         if (cls.classes < 0).any():
             handles.append(Patch(facecolor="#d9d9d9", label=charts.NO_DATA))
+    return handles
+
+
+def _link_handles(cache: GeometryCache, sel: Selection) -> list:
+    """The legend entries of the relation types the image draws."""
+    drawn = {line["k"] for line in _drawn_links(cache, sel)}
+    types = [t for i, t in enumerate(TYPES) if i in drawn]
+    if not types:
+        return []
+    handles: list = [Patch(color="none", label=links.NAME)]
+    for t in types:
+        color, label = RELATION_STYLE[t]
+        handles.append(Line2D([], [], color=color, linewidth=2, label=label + (" →" if t in DIRECTED else "")))
     return handles
 
 

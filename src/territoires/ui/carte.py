@@ -11,6 +11,7 @@ from territoires import search, selection
 from territoires.registry.schema import KINDS
 from territoires.state import FRAMINGS, METHODS, MapState, to_query
 from territoires.styles import STAT_LABELS
+from territoires.ui import fiche
 from territoires.ui.common import current_state, dataset, fr_table, geometry, map_for, sidebar_filters, sync_url
 
 FRAMING_LABELS = {
@@ -109,6 +110,14 @@ def _place_details(ds, place: str) -> None:
     """Who covers the searched place, and which actors lie in it."""
     st.subheader("Le lieu recherché")
     st.button("Ne plus cibler ce lieu", key="x_clear_place", on_click=_clear_place)
+    kind, _, code = place.partition(":")
+    level = "commune" if kind == "commune2012" else kind
+    st.page_link(
+        fiche.page(),
+        label="Voir la fiche du territoire",
+        icon=":material/description:",
+        query_params={fiche.PARAM: f"{level}:{code}"},
+    )
     covering = search.covering_members(ds, place)
     inside = search.actors_in(ds, place)
     st.text("Adhérents du RTES dont le territoire couvre ce lieu :")
@@ -129,6 +138,9 @@ def _place_details(ds, place: str) -> None:
 
 def render() -> None:
     """Draw the page."""
+    wanted = st.query_params.get(fiche.PARAM)
+    if wanted is not None:  # a fiche's link opened on the default page: the fiche page shows it
+        st.switch_page(fiche.page(), query_params={fiche.PARAM: wanted})
     ds = dataset()
     if ds is None:
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from territoires.ui import carte, donnees, sources, statistiques
+from territoires.ui import carte, donnees, fiche, sources, statistiques
 from territoires.ui.common import guarded
 
 
@@ -13,6 +13,7 @@ def all_pages() -> list:
     return [
         # Material icons ship with Streamlit (an emoji would need a font the server may lack).
         st.Page(guarded(carte.render), title="Carte", icon=":material/map:", default=True),
+        fiche.page(),
         st.Page(
             guarded(statistiques.render), title="Statistiques", icon=":material/bar_chart:", url_path="statistiques"
         ),

@@ -108,7 +108,26 @@ def popup_html(
     link = safe.url(a.get("website"))
     site = f'<p><a href="{link}" target="_blank" rel="noopener noreferrer">{link}</a></p>' if link else ""
     src = f"<dt>Source</dt><dd>{t(a['source_section'])}<blockquote>« {t(a['source_quote'])} »</blockquote></dd>"
-    return f'<div class="terr-popup">{head}<dl>{body}{src}</dl>{site}</div>'
+    return f'<div class="terr-popup">{head}<dl>{body}{src}</dl>{site}{fiche_link(a)}</div>'
+
+
+FICHE_LEVELS = ("commune", "epci", "departement", "region", "region_2012")
+
+
+def fiche_link(a: pd.Series) -> str:
+    """« Voir la fiche » of a member or a partner that is a territory (a local authority), else "".
+
+    The map is drawn in a component's frame (``<app>/component/<name>/index.html``): the link goes two
+    folders up to the app's ``fiche`` page, in the whole tab (``_top``), under any base URL path.
+    """
+    level, code = a.get("level"), a.get("code")
+    authority = a.get("kind") == "rtes_member" or (a.get("kind") == "partner" and a.get("precision") == "territoire")
+    if not authority or level not in FICHE_LEVELS or not isinstance(code, str):
+        return ""
+    if not (code.isascii() and code.isalnum() and len(code) <= 9):  # the fiche page's own check
+        return ""
+    href = safe.text(f"../../fiche?fiche={level}:{code}")
+    return f'<p class="terr-fiche"><a href="{href}" target="_top">Voir la fiche</a></p>'
 
 
 def legend_html(

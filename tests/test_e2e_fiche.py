@@ -1,0 +1,71 @@
+"""The « Fiche territoire » in real headless Chromium: from the map's popup to the fiche, its PDF, a shared link.
+
+Run alone: pytest -m e2e tests/test_e2e_fiche.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_e2e import ARTIFACTS, browser, drawn_map, open_page, server, wait_until  # noqa: F401 — fixtures
+
+pytestmark = pytest.mark.e2e
+
+
+def _fiche_shown(page, name: str, timeout: float = 60_000) -> None:
+    page.get_by_text("Fiche territoire", exact=True).first.wait_for(timeout=timeout)
+    page.get_by_test_id("stText").filter(has_text=name).first.wait_for(timeout=timeout)
+
+
+def test_from_a_member_popup_to_its_fiche_then_its_pdf(open_page, server, tmp_path):
+    page = open_page(server)
+    frame = drawn_map(page)
+    # Gex, a member city: its perimeter's popup has the link to its fiche.
+    frame.evaluate(
+        """() => { for (const k in window) { const m = window[k];
+            if (m && m instanceof L.Map) { m.eachLayer(l => {
+                if (l.getPopup && l.getPopup() && String(l.getPopup().getContent()).includes('commune:01008'))
+                    l.openPopup(); }); } } }"""
+    )
+    link = frame.get_by_role("link", name="Voir la fiche")
+    link.first.wait_for(timeout=30_000)
+    link.first.click()
+    wait_until(page, lambda: "/fiche" in page.url and "fiche=commune%3A01008" in page.url.replace(":", "%3A"))
+    _fiche_shown(page, "Gex")
+    page.get_by_text("Adhérent du RTES au 31 août 2012.").wait_for(timeout=30_000)
+    with page.expect_download(timeout=120_000) as dl:
+        page.get_by_role("button", name="Télécharger la fiche (PDF)").click()
+    target = tmp_path / "gex.pdf"
+    dl.value.save_as(target)
+    assert Path(target).read_bytes().startswith(b"%PDF")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "fiche-gex.png"), full_page=True)
+
+
+def test_search_then_the_shared_link_reopens_in_two_fresh_browsers(open_page, server):
+    page = open_page(f"{server}/fiche")
+    box = page.get_by_label("Rechercher un territoire", exact=False)
+    box.fill("Ain")
+    box.press("Enter")
+    page.get_by_test_id("stSelectbox").last.click()
+    page.get_by_role("option", name="Ain — département 01").click()
+    wait_until(page, lambda: "fiche=departement" in page.url)
+    _fiche_shown(page, "Ain")
+    shared = page.url
+    for _ in range(2):  # two new visitors, each in a fresh browser context
+        other = open_page(shared)
+        _fiche_shown(other, "Ain")
+        other.get_by_text("nouvel adhérent en 2012", exact=False).first.wait_for(timeout=30_000)
+    # The link arriving on the map's address opens the fiche too.
+    moved = open_page(f"{server}/?fiche=commune:01008")
+    wait_until(moved, lambda: "/fiche" in moved.url)
+    _fiche_shown(moved, "Gex")
+
+
+def test_a_bad_link_is_refused_in_french(open_page, server):
+    page = open_page(f"{server}/fiche?fiche=commune:%3Cimg%3E")
+    page.get_by_text("Lien de fiche invalide", exact=False).wait_for(timeout=60_000)
+    page = open_page(f"{server}/fiche?fiche=commune:99999")
+    page.get_by_text("Territoire introuvable.").wait_for(timeout=60_000)
