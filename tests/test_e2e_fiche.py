@@ -19,7 +19,7 @@ def _fiche_shown(page, name: str, timeout: float = 60_000) -> None:
     page.get_by_test_id("stText").filter(has_text=name).first.wait_for(timeout=timeout)
 
 
-def test_from_a_member_popup_to_its_fiche_then_its_pdf(open_page, server, tmp_path):
+def test_from_a_member_popup_to_its_fiche_then_its_pdf(open_page, server, tmp_path):  # noqa: F811
     page = open_page(server)
     frame = drawn_map(page)
     # Gex, a member city: its perimeter's popup has the link to its fiche.
@@ -31,8 +31,14 @@ def test_from_a_member_popup_to_its_fiche_then_its_pdf(open_page, server, tmp_pa
     )
     link = frame.get_by_role("link", name="Voir la fiche")
     link.first.wait_for(timeout=30_000)
-    link.first.click()
-    wait_until(page, lambda: "/fiche" in page.url and "fiche=commune%3A01008" in page.url.replace(":", "%3A"))
+    # A new tab (the map's frame may open one, not navigate the whole tab): the map stays.
+    with page.context.expect_page(timeout=30_000) as opened:
+        link.first.click()
+    page = opened.value
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.wait_for_load_state()
+    assert "/fiche?fiche=commune:01008" in page.url or "/fiche?fiche=commune%3A01008" in page.url
     _fiche_shown(page, "Gex")
     page.get_by_text("Adhérent du RTES au 31 août 2012.").wait_for(timeout=30_000)
     with page.expect_download(timeout=120_000) as dl:
@@ -42,9 +48,10 @@ def test_from_a_member_popup_to_its_fiche_then_its_pdf(open_page, server, tmp_pa
     assert Path(target).read_bytes().startswith(b"%PDF")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "fiche-gex.png"), full_page=True)
+    assert not errors, errors
 
 
-def test_search_then_the_shared_link_reopens_in_two_fresh_browsers(open_page, server):
+def test_search_then_the_shared_link_reopens_in_two_fresh_browsers(open_page, server):  # noqa: F811
     page = open_page(f"{server}/fiche")
     box = page.get_by_label("Rechercher un territoire", exact=False)
     box.fill("Ain")
@@ -64,7 +71,7 @@ def test_search_then_the_shared_link_reopens_in_two_fresh_browsers(open_page, se
     _fiche_shown(moved, "Gex")
 
 
-def test_a_bad_link_is_refused_in_french(open_page, server):
+def test_a_bad_link_is_refused_in_french(open_page, server):  # noqa: F811
     page = open_page(f"{server}/fiche?fiche=commune:%3Cimg%3E")
     page.get_by_text("Lien de fiche invalide", exact=False).wait_for(timeout=60_000)
     page = open_page(f"{server}/fiche?fiche=commune:99999")

@@ -163,7 +163,7 @@ def test_hostile_name_stays_text(ds):
 def test_popup_link_to_the_fiche_only_for_a_territory(ds):
     p = ds.placed.set_index("id", drop=False)
     html = popup_html(p.loc["m-ville-gex"], {})
-    assert '<a href="../../fiche?fiche=commune:01008" target="_top">Voir la fiche</a>' in html
+    assert '<a href="../../fiche?fiche=commune:01008" target="_blank" rel="noopener">Voir la fiche</a>' in html
     assert fiche_link(p.loc["p3"]) == ""  # an actor: no fiche of its own
     forged = pd.Series({"kind": "rtes_member", "level": "commune", "code": '01"><script>'})
     assert fiche_link(forged) == ""

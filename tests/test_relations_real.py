@@ -7,7 +7,6 @@ import re
 import pytest
 
 from territoires.registry.storage import load_registry
-
 from test_registry_real import NEWSLETTER, letters
 
 

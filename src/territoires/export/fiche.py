@@ -241,7 +241,7 @@ def _figures_table(ax: Any, f: Fiche) -> None:
     table = ax.table(cellText=cells, colLabels=["", *names], loc="upper center", cellLoc="right", colLoc="right")
     table.auto_set_font_size(False)
     table.set_fontsize(7)
-    first = 0.40  # the labels' column; the values share the rest of the axes' width
+    first = 0.39  # the labels' column; the values share the rest of the axes' width
     for (r, c), cell in table.get_celld().items():
         cell.set_width(first if c == 0 else (1 - first) / len(scopes))
         cell.get_text().set_parse_math(False)
@@ -249,6 +249,10 @@ def _figures_table(ax: Any, f: Fiche) -> None:
         cell.set_height(0.075)
         if c == 0:
             cell.get_text().set_horizontalalignment("left")
+        if r == 0 and c > 0:  # centred: a long name (« Rhône-Alpes ») does not run into its neighbour
+            cell.get_text().set_horizontalalignment("center")
+        if (r - 1) in bold and c > 0:  # a group's title may run over its empty cells
+            cell.set_facecolor("none")
         if r == 0 or (r - 1) in bold:
             cell.get_text().set_fontweight("bold")
 

@@ -22,6 +22,8 @@ def standalone_html(cache: GeometryCache, state: MapState) -> str:
     by_url = {assets.url(name): name for name in assets.ASSETS}
     html = _SCRIPT.sub(lambda mt: f"<script>{assets.inline(by_url[mt.group(1)])}</script>", html)
     html = _LINK.sub(lambda mt: f"<style>{assets.inline(by_url[mt.group(1)])}</style>", html)
+    # « Voir la fiche » leads to the dashboard's page: a standalone file has no dashboard behind it.
+    html = html.replace("</head>", "<style>.terr-fiche{display:none}</style></head>", 1)
     if _EXTERNAL.search(html):
         raise RuntimeError("une ressource externe subsiste dans l'export HTML")
     return html

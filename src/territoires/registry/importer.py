@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ from territoires.registry.figures import FigureError, reading
 from territoires.registry.intake import MAX_FIELD, read_staff_file, read_table, shown
 from territoires.registry.legacy import merged, to_figures, used
 from territoires.registry.loader import actors_text, check_actors, is_code_for_level
+from territoires.registry.plans import ImportReport, Plan, entry
+from territoires.registry.relimport import plan_relations
 from territoires.registry.resolve import CommuneResolver, normalize
 from territoires.registry.schema import COLUMNS, KINDS
 from territoires.registry.storage import RegistryStore
@@ -63,56 +64,6 @@ LEVEL_ALIASES = {
     "national": "national",
     "france": "national",
 }
-
-
-@dataclass
-class ImportReport:
-    """What an import would do, row by row."""
-
-    file: str
-    added: list[dict] = field(default_factory=list)
-    changed: list[dict] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[dict] = field(default_factory=list)
-    cleaned: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what was read differently from what the file says
-    written: bool = False
-
-    def lines(self, shown_each: int = 50) -> list[str]:
-        """The report: counts, then up to ``shown_each`` lines of each kind (4 times as many refusals)."""
-        out = [
-            f"Fichier : {shown(self.file)}",
-            f"{len(self.added)} ajout(s), {len(self.changed)} modification(s), {len(self.unchanged)} inchangé(s), "
-            f"{len(self.rejected)} ligne(s) refusée(s).",
-            *self.notes,
-        ]
-        added = [f"  + {a['id']} : {shown(a['name'])} ({KINDS.get(a['kind'], a['kind'])})" for a in self.added]
-        changed = [
-            f"  ~ {c['id']} : "
-            + ", ".join(f"{k} « {shown(str(o))} » → « {shown(str(n))} »" for k, (o, n) in c["fields"].items())
-            for c in self.changed
-        ]
-        rejected = [f"  ✗ ligne {r['row']} : {r['reason']}" for r in self.rejected]
-        cleaned = [f"  ! {note}" for note in self.cleaned]
-        for lines, limit in (
-            (added, shown_each),
-            (changed, shown_each),
-            (rejected, 4 * shown_each),
-            (cleaned, shown_each),
-        ):
-            out += lines[:limit]
-            if len(lines) > limit:
-                out.append(f"  … et {len(lines) - limit} autre(s)")
-        return out
-
-
-@dataclass
-class Plan:
-    report: ImportReport
-    actors: pd.DataFrame  # the whole registry after the import (valid rows only), parsed
-    entries: list[dict]
-    version: str = ""  # the registry's version the plan was made from (a stale plan is refused)
-    relations: pd.DataFrame | None = None  # the relations after the import, when the file holds relations
 
 
 @dataclass
@@ -228,22 +179,6 @@ def _legacy_note(ctx: _Context) -> list[str]:
     return [head, *(f"  ≈ {line}" for line in ctx.converted[:50]), *more]
 
 
-def entry(action: str, record: dict[str, str], changes: dict, stamp: str, who: tuple[str, str, str]) -> dict:
-    """One line of the change log: when, what, from where (origin, file) and by whom."""
-    origin, file, author = who
-    return {
-        "at": stamp,
-        "action": action,
-        "id": record["id"],
-        "kind": record["kind"],
-        "name": record["name"],
-        "changes": json.dumps(changes, ensure_ascii=False),
-        "origin": origin,
-        "file": file,
-        "author": author,
-    }
-
-
 def _context(store_reg, name: str, base: Path | None) -> _Context:
     current = actors_text(store_reg.actors)
     records = {r["id"]: r for r in current.to_dict("records")}
@@ -330,8 +265,6 @@ def plan(
     table = read_staff_file(path, data)
     reg, version = store.load_versioned()
     if table.what == "relations":  # a file of who works with whom: same checks, same write, same log
-        from territoires.registry.relimport import plan_relations
-
         return plan_relations(reg, version, table, (origin, table.name, author))
     ctx = _context(reg, table.name, base)
     report = ImportReport(file=table.name, cleaned=table.cleaned)

@@ -26,6 +26,7 @@ import pandas as pd
 from territoires import safe
 from territoires.errors import DataFileError
 from territoires.io.reading import reading
+from territoires.registry.files import RELATIONS_FILE
 from territoires.registry.legacy import LEGACY_COLUMNS
 from territoires.registry.resolve import normalize
 from territoires.registry.schema import COLUMNS
@@ -314,7 +315,7 @@ def _relation_columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
             raise DataFileError(
                 f"Colonne inconnue dans un fichier de relations : « {shown(header)} ».",
                 where=name,
-                todo="utiliser les colonnes de data/registry/relations.csv (from_id, to_id, type, amount, unit, "
+                todo=f"utiliser les colonnes de data/registry/{RELATIONS_FILE} (from_id, to_id, type, amount, unit, "
                 "amount_kind, year, status, source_quote…) ou leurs noms français : de, vers, type, montant, "
                 "unité, année, statut, citation.",
             )

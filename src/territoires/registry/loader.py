@@ -218,7 +218,7 @@ def parse_relations(df: pd.DataFrame, actors: pd.DataFrame, path: Path | str) ->
         )
     checked, problems = check_relations(df, actors)
     if problems:
-        _raise(problems, path, "corriger ces valeurs (une extrémité : l'id d'un enregistrement d'actors.csv).")
+        _raise(problems, path, f"corriger ces valeurs (une extrémité : l'id d'un enregistrement de {ACTORS_FILE}).")
     return checked.reset_index(drop=True)
 
 

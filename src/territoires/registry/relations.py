@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from territoires.errors import DataFileError
+from territoires.registry.files import ACTORS_FILE
 from territoires.registry.resolve import normalize
 
 # type → how it reads between the two names (« Région Rhône-Alpes finance Transméa »).
@@ -119,7 +120,7 @@ def check_ends(relations: pd.DataFrame, actors: pd.DataFrame, path: Path | str) 
     raise DataFileError(
         "Relations dont une extrémité n'existe pas dans le registre :\n- " + "\n- ".join(lines),
         where=path,
-        todo="donner l'id d'un enregistrement d'actors.csv (voir les candidats), ou ajouter cet "
+        todo=f"donner l'id d'un enregistrement de {ACTORS_FILE} (voir les candidats), ou ajouter cet "
         "enregistrement d'abord, puis relancer « territoires data check ».",
     )
 

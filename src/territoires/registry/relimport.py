@@ -20,6 +20,7 @@ from territoires.registry import relations as rel
 from territoires.registry.changes import now
 from territoires.registry.intake import MAX_FIELD, StaffTable, shown
 from territoires.registry.loader import Registry, check_relations
+from territoires.registry.plans import ImportReport, Plan, entry
 from territoires.registry.resolve import normalize
 
 TYPE_KEYS = {normalize(t): t for t in rel.TYPES} | {"a cree": "crée", "cree": "crée", "partenaire de": "partenaire"}
@@ -93,10 +94,8 @@ def _next_id(taken: set[str]) -> str:
     return f"rel-{max(numbers, default=0) + 1:03d}"
 
 
-def plan_relations(reg: Registry, version: str, table: StaffTable, who: tuple[str, str, str]):
+def plan_relations(reg: Registry, version: str, table: StaffTable, who: tuple[str, str, str]) -> Plan:
     """What importing a file of relations would change (a :class:`~territoires.registry.importer.Plan`)."""
-    from territoires.registry.importer import ImportReport, Plan, entry
-
     report = ImportReport(file=table.name, cleaned=table.cleaned)
     current = {r["id"]: r for r in rel.relations_text(reg.relations).to_dict("records")}
     by_key = {_key(r): rid for rid, r in current.items()}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from territoires.registry import relations as rel
+
 KINDS: dict[str, str] = {
     "rtes_member": "Collectivité adhérente du RTES",
     "rtes_board_member": "Administrateur·rice du RTES",
@@ -257,7 +259,6 @@ def _schemas() -> dict[str, Any]:
 
 def _relations(pa: Any) -> Any:
     """The schema of ``relations.csv`` (its vocabulary: territoires.registry.relations)."""
-    from territoires.registry import relations as rel
 
     def _opt(dtype, *checks) -> pa.Column:
         return pa.Column(dtype, list(checks), nullable=True, required=True)

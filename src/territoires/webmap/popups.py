@@ -118,7 +118,8 @@ def fiche_link(a: pd.Series) -> str:
     """« Voir la fiche » of a member or a partner that is a territory (a local authority), else "".
 
     The map is drawn in a component's frame (``<app>/component/<name>/index.html``): the link goes two
-    folders up to the app's ``fiche`` page, in the whole tab (``_top``), under any base URL path.
+    folders up to the app's ``fiche`` page, under any base URL path. In a new tab: the frame's sandbox
+    lets it open one, not navigate the whole tab (``_top`` is refused), and the map stays as it was.
     """
     level, code = a.get("level"), a.get("code")
     authority = a.get("kind") == "rtes_member" or (a.get("kind") == "partner" and a.get("precision") == "territoire")
@@ -127,7 +128,7 @@ def fiche_link(a: pd.Series) -> str:
     if not (code.isascii() and code.isalnum() and len(code) <= 9):  # the fiche page's own check
         return ""
     href = safe.text(f"../../fiche?fiche={level}:{code}")
-    return f'<p class="terr-fiche"><a href="{href}" target="_top">Voir la fiche</a></p>'
+    return f'<p class="terr-fiche"><a href="{href}" target="_blank" rel="noopener">Voir la fiche</a></p>'
 
 
 def legend_html(
