@@ -58,6 +58,9 @@ def test_gex_by_hand(ds):
     rel4 = next(r for r in f.relations if r["id"] == "rel-4")
     assert rel4["sentence"] == "Gex cofinance Pôle des Monts (environ 20\u202f000 €)"
     assert rel4["amount"] == 20000 and rel4["status"] == "en place"
+    # The amounts they declare, added up as the statistics add them (euros only).
+    assert f.declared == "environ 20\u202f000 €"
+    assert f.as_dict()["declared"] == f.declared
     # One PLES in Gex among the 4 actors France counts by département.
     gex = _figure(f, "acteurs", "territoire")
     assert gex["count"] == 1
@@ -176,3 +179,16 @@ def test_fiche_link_parameter_is_checked():
     assert parse_key("epci:243800901") == ("epci", "243800901")
     for bad in ("canton:01", "commune:", "commune:38185:1", "commune:<b>", "commune:1234567890", None, "x"):
         assert parse_key(bad) is None, bad
+
+
+def test_declared_lists_other_units_without_adding_them_up():
+    from territoires.fiche import declared
+
+    rows = [
+        {"amount": 3.0, "unit": "ans", "amount_kind": "exact"},
+        {"amount": 3.0, "unit": "ans", "amount_kind": "exact"},
+        {"amount": 1000.0, "unit": "€", "amount_kind": "exact"},
+        {"amount": None, "unit": None, "amount_kind": None},
+    ]
+    assert declared(rows) == "1\u202f000 € ; autres : 3 ans (×2)"
+    assert declared([]) == ""

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from territoires import stats
+from territoires import coopstats, stats
 from territoires.dataset import Dataset
 from territoires.errors import TerritoiresError
 from territoires.registry import relations as rel
@@ -41,7 +41,7 @@ NOT_ACTORS = ("rtes_member", "rtes_board_member", "regional_figure")
 # The key figures: the PTCE poles, and every pole or initiative the map shows by default.
 FIGURE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ptce_pole": ("Pôles PTCE", ("ptce_pole",)),
-    "acteurs": ("Pôles et initiatives de l'ESS", DEFAULT_KINDS),
+    "acteurs": ("Pôles, PLES, CitésLab et initiatives", DEFAULT_KINDS),
 }
 MEMBER_DATE = "31 août 2012"
 
@@ -75,6 +75,7 @@ class Fiche(Territory):
     actors_in: list[dict[str, Any]] = field(default_factory=list)
     actors_wider: list[dict[str, Any]] = field(default_factory=list)
     relations: list[dict[str, Any]] = field(default_factory=list)
+    declared: str = ""  # the amounts its relations declare (« 20 000 € ; autres : 3 ans (×3) »), or ""
     figures: list[dict[str, Any]] = field(default_factory=list)
     sources: str = ""
     date: str = ""
@@ -275,7 +276,7 @@ def actors_around(ds: Dataset, t: Territory, own: set[str]) -> tuple[list[dict],
 def relations_of(ds: Dataset, ids: set[str]) -> list[dict[str, Any]]:
     """The relations that touch one of ``ids``, each with its French sentence and its source."""
     ends = ds.relations if ds.relations is not None else rel.empty()
-    keep = ("id", "type", "from_id", "from_name", "to_id", "to_name", "amount", "unit", "year")
+    keep = ("id", "type", "from_id", "from_name", "to_id", "to_name", "amount", "unit", "amount_kind", "year")
     return [
         {
             "sentence": rel.sentence(r),
@@ -287,6 +288,19 @@ def relations_of(ds: Dataset, ids: set[str]) -> list[dict[str, Any]]:
         }
         for r in rel.touching(ends, ids).to_dict("records")
     ]
+
+
+def declared(relations: list[dict[str, Any]]) -> str:
+    """The amounts the relations declare, the way the statistics add them up (euros only; the rest listed)."""
+    if not relations:
+        return ""
+    euros, approx, other = coopstats.amounts(pd.DataFrame(relations))
+    parts = []
+    if euros:
+        parts.append(rel.amount_text(euros, "€", "approx" if approx else "exact"))
+    if other:
+        parts.append(f"autres : {other}")
+    return " ; ".join(parts)
 
 
 # ------------------------------------------------------------------------ figures
@@ -356,6 +370,7 @@ def fiche(ds: Dataset, level: str, code: str, today: dt.date | None = None) -> F
     covering, members_in = members_around(ds, t)
     inside, wider = actors_around(ds, t, own_ids)
     m = member.iloc[0] if len(member) else None
+    links = relations_of(ds, own_ids | {a["id"] for a in inside})
     notes = []
     if t.today_name:
         notes.append(f"Commune de 2012, {t.today_name}.")
@@ -369,7 +384,8 @@ def fiche(ds: Dataset, level: str, code: str, today: dt.date | None = None) -> F
         members_in=members_in,
         actors_in=inside,
         actors_wider=wider,
-        relations=relations_of(ds, own_ids | {a["id"] for a in inside}),
+        relations=links,
+        declared=declared(links),
         figures=key_figures(ds, t, inside),
         sources=source_line(ds) + " Population : " + str(ds.vintage.get("population") or "") + ".",
         date=(today or dt.date.today()).isoformat(),

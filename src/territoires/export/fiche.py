@@ -133,8 +133,8 @@ def _draw_map(ax: Any, f: Fiche, layers: MapLayers) -> None:
         xy = _dodge(xy.get_coordinates().to_numpy(), radius=0.03 * max(e - w, n - s, 2000.0))
         for (kind, vague), i in layers.points.groupby(["kind", "vague"]).groups.items():
             k = layers.points.index.get_indexer(i)
-            color = KIND_STYLE.get(kind, ("#333333",))[0]
-            face, edge = ("white", color) if vague else (color, "white")
+            ink = KIND_STYLE.get(kind, ("#333333",))[0]
+            face, edge = ("white", ink) if vague else (ink, "white")
             ax.scatter(xy[k, 0], xy[k, 1], s=42, marker=MARKERS.get(kind, "o"), color=face, edgecolors=edge, zorder=5)
     ax.set_xlim(w - pad, e + pad)
     ax.set_ylim(s - pad, n + pad)
@@ -144,8 +144,34 @@ def _draw_map(ax: Any, f: Fiche, layers: MapLayers) -> None:
     ax.set_xlabel("")  # geopandas labels projected axes; a map needs none
     ax.set_ylabel("")
     handles = [Patch(facecolor=color, alpha=0.55, edgecolor="#08306b", label="Le territoire")]
-    if len(layers.points):
-        handles.append(Line2D([], [], marker="o", color="none", markerfacecolor="#1b9e77", label="Acteurs situés"))
+    for kind in dict.fromkeys(layers.points["kind"]) if len(layers.points) else ():
+        ink = KIND_STYLE.get(kind, ("#333333",))[0]
+        label = SHORT_KIND.get(kind, kind)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker=MARKERS.get(kind, "o"),
+                color="none",
+                markerfacecolor=ink,
+                markeredgecolor="white",
+                markersize=6,
+                label=label[:1].upper() + label[1:],
+            )
+        )
+    if len(layers.points) and layers.points["vague"].any():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color="none",
+                markerfacecolor="white",
+                markeredgecolor="#555555",
+                markersize=6,
+                label="Symbole vide : situé dans une région ou un département",
+            )
+        )
     if layers.lines:
         handles.append(Line2D([], [], color="#b2182b", label="Relations"))
     ax.legend(handles=handles, loc="lower left", fontsize=6, framealpha=0.9)
@@ -223,14 +249,17 @@ def _actor_item(a: dict) -> str:
 
 # ---------------------------------------------------------------------- the figures
 ROWS = (("count", "Nombre", 0), ("per_million", "Par million d'hab.", 1), ("per_10k_km2", "Pour 10 000 km²", 1))
-ROWS += (("location_quotient", "Quotient de localisation", 2),)
+ROWS += (("location_quotient", "Concentration", 2),)
 
 
 def _figures_table(ax: Any, f: Fiche) -> None:
     """The key figures: one block per group of kinds, the territory beside its région and France."""
     fig_rows = pd.DataFrame(f.figures)
     scopes = list(dict.fromkeys(fig_rows["scope"]))
-    names = [_cut(str(fig_rows.loc[fig_rows["scope"] == s, "name"].iloc[0]), 11) for s in scopes]
+    # A long name on two lines (« CU de Lille / Métropole… ») rather than cut after 11 characters.
+    names = [
+        "\n".join(textwrap.wrap(str(fig_rows.loc[fig_rows["scope"] == s, "name"].iloc[0]), 13)[:2]) for s in scopes
+    ]
     cells, bold = [], []
     for _, rows in fig_rows.groupby("group", sort=False):
         bold.append(len(cells))
@@ -246,7 +275,7 @@ def _figures_table(ax: Any, f: Fiche) -> None:
         cell.set_width(first if c == 0 else (1 - first) / len(scopes))
         cell.get_text().set_parse_math(False)
         cell.set_edgecolor("#cccccc")
-        cell.set_height(0.075)
+        cell.set_height(0.11 if r == 0 else 0.075)
         if c == 0:
             cell.get_text().set_horizontalalignment("left")
         if r == 0 and c > 0:  # centred: a long name (« Rhône-Alpes ») does not run into its neighbour
@@ -281,8 +310,9 @@ def render_fiche(ds: Dataset, f: Fiche, fmt_: str = "pdf") -> bytes:
     _draw_map(ax, f, map_layers(ds, f))
     _figures_table(fig.add_axes((0.52, top - 0.27, 0.44, 0.26)), f)
     note = (
-        "Comptes : acteurs situés dans le territoire (règle des statistiques). Quotient de localisation : "
-        "part des acteurs de France rapportée à la part de la population (1 = moyenne nationale)."
+        "Comptes : acteurs situés dans le territoire (règle des statistiques). Concentration : la part des "
+        "acteurs de France qu'il compte, rapportée à sa part de la population (1 = comme la France ; "
+        "2 = deux fois plus d'acteurs par habitant)."
     )
     for i, line in enumerate(textwrap.wrap(note, 72)):
         fig.text(0.52, top - 0.285 - i * 0.012, line, fontsize=6.5, va="top", color="#555555", parse_math=False)
@@ -293,7 +323,8 @@ def render_fiche(ds: Dataset, f: Fiche, fmt_: str = "pdf") -> bytes:
         ("Acteurs situés dans ce territoire", [_actor_item(a) for a in f.actors_in]),
         ("Acteurs situés plus largement (région, département…)", [_actor_item(a) for a in f.actors_wider]),
     ]
-    right = [("Relations (lettre Transversales, automne 2012)", [r["sentence"] for r in f.relations])]
+    money = [f"Montants déclarés : {f.declared}"] if f.declared else []
+    right = [("Relations (lettre Transversales, automne 2012)", [*money, *(r["sentence"] for r in f.relations)])]
     _column(fig, 0.05, lists_top, 0.085, left)
     _column(fig, 0.52, lists_top, 0.085, right)
     made = fmt.date(f.date) or f.date

@@ -140,6 +140,8 @@ def _show(ds, f: Fiche, key: tuple[str, str]) -> None:
         "quote": "Citation",
         "section": "Rubrique",
     }
+    if f.declared:
+        st.text(f"Montants déclarés par ces relations : {f.declared}")
     _table("Relations :", f.relations, rel_cols)
     st.text(f"{f.sources} Fiche du {fmt.date(f.date)}.")
 
@@ -150,6 +152,7 @@ def _table(title: str, rows: list[dict], labels: dict[str, str]) -> None:
         st.text("aucun")
         return
     df = pd.DataFrame(rows)
+    df = df.astype(object).where(df.notna(), "")  # an unknown year or amount shows empty, not « None »
     if "level" in df.columns:
         df["level"] = df["level"].map(lambda v: LEVELS.get(v, v))
     st.dataframe(fr_table(df, labels), hide_index=True)
@@ -164,12 +167,14 @@ def _figures(f: Fiche) -> pd.DataFrame:
             ("count", "nombre", 0),
             ("per_million", "par million d'hab.", 1),
             ("per_10k_km2", "pour 10 000 km²", 1),
-            ("location_quotient", "quotient de localisation", 2),
+            ("location_quotient", "concentration (1 = France)", 2),
         ):
             row = {"Chiffre": f"{label} : {name}"}
             for s in part.itertuples(index=False):
                 v = getattr(s, col)
-                row[f"{SCOPES.get(s.scope, s.scope)} ({s.name})"] = fmt.number(None if pd.isna(v) else float(v), dec)
+                # The scope's name alone (« Lille », « Nord-Pas-de-Calais », « France »): the table fits its column.
+                head = str(s.name) if str(s.name) not in row else f"{s.name} ({SCOPES.get(s.scope, s.scope)})"
+                row[head] = fmt.number(None if pd.isna(v) else float(v), dec)
             rows.append(row)
     return pd.DataFrame(rows)
 
