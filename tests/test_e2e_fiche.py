@@ -76,3 +76,20 @@ def test_a_bad_link_is_refused_in_french(open_page, server):  # noqa: F811
     page.get_by_text("Lien de fiche invalide", exact=False).wait_for(timeout=60_000)
     page = open_page(f"{server}/fiche?fiche=commune:99999")
     page.get_by_text("Territoire introuvable.").wait_for(timeout=60_000)
+
+
+def test_from_a_fiche_to_the_fiches_of_the_members_covering_it(open_page, server):  # noqa: F811
+    page = open_page(f"{server}/fiche?fiche=commune:01008")
+    _fiche_shown(page, "Gex")
+    assert "None" not in page.inner_text("body")  # an unknown year or amount is an empty cell
+    # Twice in one session: Gex → its département → its région of 2012.
+    for option, name, link in (
+        ("Ain (Département)", "Ain", "fiche=departement:01"),
+        ("Rhône-Alpes (Région (2012))", "Rhône-Alpes", "fiche=region_2012:82"),
+    ):
+        box = page.get_by_label("Voir la fiche d'un adhérent qui le couvre", exact=False)
+        box.click()
+        page.get_by_role("option", name=option).click()
+        page.get_by_test_id("stText").filter(has_text=link).first.wait_for(timeout=60_000)
+        _fiche_shown(page, name)
+    assert "None" not in page.inner_text("body")

@@ -182,7 +182,7 @@ def test_fiche_link_parameter_is_checked():
 
 
 def test_declared_lists_other_units_without_adding_them_up():
-    from territoires.fiche import declared
+    from territoires.coopstats import declared
 
     rows = [
         {"amount": 3.0, "unit": "ans", "amount_kind": "exact"},

@@ -97,6 +97,15 @@ def amounts(relations: pd.DataFrame) -> tuple[float, float, str]:
     return float(euro["amount"].sum()), float(euro.loc[approx, "amount"].sum()), " ; ".join(others)
 
 
+def declared(relations: list[dict] | pd.DataFrame) -> str:
+    """The amounts some relations declare, as text: « 20 000 € ; autres : 3 ans (×3) », or ""."""
+    if len(relations) == 0:
+        return ""
+    euros, approx, other = amounts(pd.DataFrame(relations))
+    parts = [amount_text(euros, "€", "approx" if approx else "exact")] if euros else []
+    return " ; ".join([*parts, *([f"autres : {other}"] if other else [])])
+
+
 def _row(code: str, nom: str, relations: pd.DataFrame, authorities: set[str]) -> dict:
     euros, approx, other = amounts(relations)
     return {

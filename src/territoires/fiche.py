@@ -290,19 +290,6 @@ def relations_of(ds: Dataset, ids: set[str]) -> list[dict[str, Any]]:
     ]
 
 
-def declared(relations: list[dict[str, Any]]) -> str:
-    """The amounts the relations declare, the way the statistics add them up (euros only; the rest listed)."""
-    if not relations:
-        return ""
-    euros, approx, other = coopstats.amounts(pd.DataFrame(relations))
-    parts = []
-    if euros:
-        parts.append(rel.amount_text(euros, "€", "approx" if approx else "exact"))
-    if other:
-        parts.append(f"autres : {other}")
-    return " ; ".join(parts)
-
-
 # ------------------------------------------------------------------------ figures
 def _ratios(name: str, count: float, pop: float, area: float, total: float, total_pop: float) -> dict[str, Any]:
     """The figures of :func:`stats.density_table`, for one territory (the same formulas)."""
@@ -358,7 +345,6 @@ def key_figures(ds: Dataset, t: Territory, actors_in: list[dict]) -> list[dict[s
     return rows
 
 
-# -------------------------------------------------------------------------- fiche
 def fiche(ds: Dataset, level: str, code: str, today: dt.date | None = None) -> Fiche:
     """The territory profile of ``level``/``code`` (a French error if no such territory)."""
     t = territory(ds, level, code)
@@ -385,7 +371,7 @@ def fiche(ds: Dataset, level: str, code: str, today: dt.date | None = None) -> F
         actors_in=inside,
         actors_wider=wider,
         relations=links,
-        declared=declared(links),
+        declared=coopstats.declared(links),
         figures=key_figures(ds, t, inside),
         sources=source_line(ds) + " Population : " + str(ds.vintage.get("population") or "") + ".",
         date=(today or dt.date.today()).isoformat(),
@@ -393,7 +379,6 @@ def fiche(ds: Dataset, level: str, code: str, today: dt.date | None = None) -> F
     )
 
 
-# ------------------------------------------------------------------------- search
 def find_territories(ds: Dataset, query: str, limit: int = 12) -> list[tuple[str, str]]:
     """Territories matching ``query``: régions and départements (name or code), then the place search's
     communes and EPCIs (:func:`territoires.search.find_places`). ``[("departement:38", "Isère — …"), …]``"""

@@ -84,9 +84,8 @@ def render() -> None:
     )
     picked = _search(ds)
     raw = st.query_params.get(PARAM)
-    if picked and picked != raw:
-        st.query_params[PARAM] = picked  # the URL holds the fiche: a shared link reopens it
-        raw = picked
+    if picked and picked != raw:  # the URL holds the fiche: a shared link reopens it
+        _open(picked)
     if raw is None:
         st.info("Choisissez un territoire, ou ouvrez « Voir la fiche » depuis la carte.")
         return
@@ -128,6 +127,7 @@ def _show(ds, f: Fiche, key: tuple[str, str]) -> None:
     _downloads(ds, f, key)
     member_cols = {"name": "Adhérent", "level": "Niveau", "code": "Code", "couverture": "Couverture"}
     _table("Adhérents du RTES dont le territoire le couvre :", f.members_covering, member_cols)
+    _see_also(f)
     _table("Adhérents situés dans ce territoire :", f.members_in, member_cols)
     actor_cols = {"name": "Acteur", "kind_label": "Type", "place_name": "Placé dans", "lieu": "Situé"}
     _table("Acteurs situés dans ce territoire :", f.actors_in, actor_cols)
@@ -144,6 +144,46 @@ def _show(ds, f: Fiche, key: tuple[str, str]) -> None:
         st.text(f"Montants déclarés par ces relations : {f.declared}")
     _table("Relations :", f.relations, rel_cols)
     st.text(f"{f.sources} Fiche du {fmt.date(f.date)}.")
+    # The link to share, as text (the address bar may lag one step behind a search: see _open).
+    st.text(f"Lien de cette fiche (à ajouter à l'adresse du tableau de bord) : /{URL_PATH}?{PARAM}={key[0]}:{key[1]}")
+
+
+def _open(key: str) -> None:
+    """Show the fiche of ``key`` now, and put it in the address.
+
+    On a page of ``st.navigation`` other than the first, the browser's address bar may show a query
+    parameter set during a run only one run later (streamlit/streamlit#14184): the page also prints
+    the link of the fiche it shows (« Lien de cette fiche »), which is always the right one.
+    """
+    st.query_params[PARAM] = key
+    st.rerun()
+
+
+def _see_also(f: Fiche) -> None:
+    """The fiches of the members that cover it (its intercommunality's relations are on the EPCI's fiche).
+
+    A select box, not links: its options are plain text, a link's label would be read as Markdown.
+    """
+    others = {
+        f"{m['level']}:{m['code']}": f"{m['name']} ({LEVELS.get(m['level'], m['level'])})"
+        for m in f.members_covering
+        if m["level"] in FICHE_LEVELS and (m["level"], m["code"]) != (f.level, f.code)
+    }
+    if not others:
+        return
+    chosen = st.selectbox(
+        "Voir la fiche d'un adhérent qui le couvre (ses relations y sont)",
+        list(others),
+        format_func=others.get,
+        index=None,
+        key="fiche_other",
+        placeholder="Choisir un adhérent",
+    )
+    # Acted on when the choice changes (not when the browser's « back » shows the previous fiche with the
+    # box still holding it); set during the run, as the search does, so that the address bar follows.
+    if chosen and chosen != st.session_state.get("fiche_other_done"):
+        st.session_state["fiche_other_done"] = chosen
+        _open(chosen)
 
 
 def _table(title: str, rows: list[dict], labels: dict[str, str]) -> None:
