@@ -41,9 +41,10 @@ def test_control_characters_are_removed_and_reported(files):
     assert "\x00" not in (files / "registry" / ACTORS_FILE).read_text(encoding="utf-8")
     # The XLSX download of the page works with this name (it raised on a control character).
     from territoires.dataset import load_dataset
+    from territoires.readable import columns
     from territoires.registry.downloads import xlsx_bytes
 
-    assert xlsx_bytes(load_dataset(files).placed)[:2] == b"PK"
+    assert xlsx_bytes(columns(load_dataset(files).placed))[:2] == b"PK"
 
 
 def test_a_formula_is_stored_as_written_but_never_leads_a_cell(files):

@@ -5,6 +5,9 @@ The GeoJSON draws each relation as a line from its first end's point of referenc
 second's — the point :func:`~territoires.registry.join.anchors` gives, the one the map puts its
 markers on; a relation one of whose ends has no place (a national organisation, a record not
 located) is still listed, with ``geometry: null``.
+
+The Données page's download (:func:`sheet_csv_bytes`) is the page's French table instead
+(:data:`LABELS`, :func:`french_table`), as CSV for a French spreadsheet.
 """
 
 from __future__ import annotations
@@ -19,14 +22,44 @@ import shapely
 from territoires.errors import TerritoiresError
 from territoires.geo.reader import Boundaries
 from territoires.io.atomic import write_bytes_atomic
-from territoires.registry.downloads import SCALES
+from territoires.registry.downloads import SCALES, sheet_csv
 from territoires.registry.join import Units, anchors, attribute_tables, place, shapes
-from territoires.registry.relations import EXPORT_COLUMNS, ends, export_table
+from territoires.registry.relations import AMOUNT_KINDS, EXPORT_COLUMNS, TYPES, ends, export_table
+from territoires.registry.schema import LEVELS
 from territoires.registry.storage import load_registry
 from territoires.safe import spreadsheet_frame
 
 EXPORT_FORMATS = ("csv", "geojson")
 DIGITS = 6  # ≈ 0.1 m: more than the anchors' own precision
+
+# French headers of the relations' columns: the one place for them (the page's table, the download).
+LABELS: dict[str, str] = {
+    "from_name": "De",
+    "from_level": "Niveau (de)",
+    "from_code": "Code (de)",
+    "type": "Relation",
+    "to_name": "Vers",
+    "to_level": "Niveau (vers)",
+    "to_code": "Code (vers)",
+    "amount_text": "Montant",  # on screen: « environ 20 000 € »
+    "amount": "Montant",  # in a spreadsheet: a number to add up, its unit next to it
+    "unit": "Unité",
+    "amount_kind": "Montant exact ou approché",
+    "year": "Année",
+    "status": "Statut",
+    "source_quote": "Citation",
+    "id": "Identifiant",
+    "from_id": "Identifiant (de)",
+    "to_id": "Identifiant (vers)",
+    "source_section": "Source",
+    "notes": "Notes",
+}
+PAGE_COLUMNS = ["from_name", "from_level", "from_code", "type", "to_name", "to_level", "to_code"]
+PAGE_COLUMNS += ["amount_text", "year", "status", "source_quote"]
+# The download: the page's columns, the amount as a number and its unit.
+SHEET_COLUMNS = [*PAGE_COLUMNS[:7], "amount", "unit", *PAGE_COLUMNS[8:]]
+# « Toutes les colonnes »: the rest.
+MORE_COLUMNS = ["amount_kind", "id", "from_id", "to_id", "source_section", "notes"]
 
 
 def _amount(v: object) -> str:
@@ -54,6 +87,25 @@ def table(ends_: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(ends_: pd.DataFrame) -> bytes:
     """The relations as UTF-8 CSV; no cell may run as a formula in a spreadsheet."""
     return spreadsheet_frame(table(ends_)).to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def french_table(relations: pd.DataFrame, columns: list[str] = PAGE_COLUMNS) -> pd.DataFrame:
+    """The relations as the page shows them: French headers, the type as it reads, levels in words."""
+    view = relations.assign(
+        type=relations["type"].map(lambda t: TYPES.get(t, t)),
+        from_level=relations["from_level"].map(lambda v: LEVELS.get(v, v)),
+        to_level=relations["to_level"].map(lambda v: LEVELS.get(v, v)),
+    )
+    if "amount_kind" in view.columns:
+        view["amount_kind"] = view["amount_kind"].map(lambda v: AMOUNT_KINDS.get(v, v))
+    if "amount" in columns:  # « 2,5 », « 1000000 »: a number a spreadsheet adds up, never « 1000000.0 »
+        view["amount"] = [_amount(v).replace(".", ",") for v in view["amount"]]
+    return view[[c for c in columns if c in view.columns]].rename(columns=LABELS)
+
+
+def sheet_csv_bytes(relations: pd.DataFrame, *, every: bool = False) -> bytes:
+    """The relations as CSV for a French spreadsheet (`;`, UTF-8 with a BOM, French headers)."""
+    return sheet_csv(french_table(relations, SHEET_COLUMNS + (MORE_COLUMNS if every else [])))
 
 
 def line(a: shapely.Geometry | None, b: shapely.Geometry | None) -> dict | None:

@@ -1,4 +1,4 @@
-"""Données: the filtered records, with downloads as CSV, GeoJSON and XLSX."""
+"""Données: the filtered records, with downloads for a spreadsheet (CSV, XLSX) and a map (GeoJSON)."""
 
 from __future__ import annotations
 
@@ -8,48 +8,50 @@ import streamlit as st
 from territoires import fmt, readable, selection
 from territoires.registry import downloads, relation_downloads
 from territoires.registry.files import DOWNLOADS, RELATION_DOWNLOADS
-from territoires.registry.relations import TYPES, touching
-from territoires.registry.schema import KINDS, LEVELS
+from territoires.registry.relations import touching
+from territoires.registry.schema import KINDS
 from territoires.state import valid_as_of
 from territoires.ui import staff
 from territoires.ui.common import current_as_of, dataset, fr_table, geometry, sidebar_filters
 
-LABELS = {
-    "name": "Nom",
-    "kind": "Type",
-    "level": "Niveau",
-    "code": "Code",
-    "dep": "Dép.",
-    "reg_2012": "Région 2012",
-    "reg": "Région",
-    "precision": "Précision",
-    "statut": "Statut",
-    "chiffres": "Chiffres",
-    "autres_lieux": "Autres lieux",
-    "perimetre": "Périmètre",
-    "source_section": "Source",
-    "source_quote": "Citation",
+# What each button gives, in words (not a bare file extension).
+DOWNLOAD_LABELS = {
+    "csv": "Télécharger pour un tableur (CSV, Excel)",
+    "xlsx": "Télécharger en Excel (XLSX)",
+    "geojson": "Télécharger la carte des données (GeoJSON)",
 }
-DOWNLOAD_LABELS = {"csv": "CSV", "geojson": "GeoJSON", "xlsx": "XLSX"}
+EVERY_LABEL = "Toutes les colonnes"
+EVERY_HELP = "Sans cette case, le fichier reprend les colonnes du tableau ci-dessus."
+SHEET_CAPTION = (
+    "Fichiers pour un tableur : séparateur point-virgule, accents conservés (UTF-8), en-têtes en français ; "
+    "ils s'ouvrent tels quels dans Excel ou LibreOffice. Le GeoJSON est pour un logiciel de cartographie."
+)
 
 
 def table(records: pd.DataFrame, names: dict[str, dict[str, str]]) -> pd.DataFrame:
     """The records as the page shows them: French labels and readable text, never a raw JSON cell."""
-    view = readable.columns(records, names)
-    view = view.assign(kind=view["kind"].map(KINDS), level=view["level"].map(LEVELS))
-    return fr_table(view, LABELS)
+    return downloads.french_table(readable.columns(records, names))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)  # one per filter set: bounded
-def _downloads(ids: tuple[str, ...], as_of: str) -> dict[str, bytes]:
+@st.cache_data(show_spinner=False, max_entries=16)  # one per filter set and column choice: bounded
+def _downloads(ids: tuple[str, ...], as_of: str, every: bool) -> dict[str, bytes]:
     cache = geometry()
     geo = cache.shapes_at("region")
     df = cache.ds.placed.set_index("id").loc[list(ids)].reset_index()
+    # The same place names as the table on screen.
+    names = readable.place_names(cache.ds.levels, df, selection.territory_names(cache.ds))
+    view = readable.columns(df, names)
     return {
-        "csv": downloads.csv_bytes(df),
+        "csv": downloads.sheet_csv_bytes(view, every=every),
         "geojson": downloads.geojson_bytes(geo.loc[list(ids)].reset_index()),
-        "xlsx": downloads.xlsx_bytes(df),
+        "xlsx": downloads.xlsx_bytes(view, every=every),
     }
+
+
+def _buttons(files: dict[str, bytes], names: dict[str, tuple[str, str]], prefix: str) -> None:
+    """One download button per file, side by side, each saying what it gives."""
+    for column, (kind, (file_name, mime)) in zip(st.columns(len(names)), names.items(), strict=True):
+        column.download_button(DOWNLOAD_LABELS[kind], files[kind], file_name, mime, key=f"{prefix}{kind}")
 
 
 def render() -> None:
@@ -65,9 +67,9 @@ def render() -> None:
     st.text(f"{len(records)} enregistrements selon les filtres.")
     names = readable.place_names(ds.levels, records, selection.territory_names(ds))
     st.dataframe(table(records, names), hide_index=True, width="stretch")
-    files = _downloads(tuple(records["id"]), ds.as_of)
-    for column, (kind, (file_name, mime)) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS.items(), strict=True):
-        column.download_button(DOWNLOAD_LABELS[kind], files[kind], file_name, mime, key=f"d_{kind}")
+    every = st.checkbox(EVERY_LABEL, key="d_every", help=EVERY_HELP)
+    _buttons(_downloads(tuple(records["id"]), ds.as_of, every), DOWNLOADS, "d_")
+    st.caption(SHEET_CAPTION)
     if current_as_of():
         st.text(f"Registre tel qu'il était le {current_as_of()}.")
     _relations_panel(ds, records)
@@ -77,39 +79,22 @@ def render() -> None:
         _import_panel(author)
 
 
-RELATION_LABELS = {
-    "from_name": "De",
-    "from_level": "Niveau (de)",
-    "from_code": "Code (de)",
-    "type": "Relation",
-    "to_name": "À",
-    "to_level": "Niveau (à)",
-    "to_code": "Code (à)",
-    "amount_text": "Montant",
-    "year": "Année",
-    "status": "Statut",
-    "source_quote": "Citation",
-}
-
-
 def relations_table(relations: pd.DataFrame) -> pd.DataFrame:
     """The relations as the page shows them: French headers, the type as it reads, levels in words."""
-    view = relations.assign(
-        type=relations["type"].map(lambda t: TYPES.get(t, t)),
-        from_level=relations["from_level"].map(lambda v: LEVELS.get(v, v)),
-        to_level=relations["to_level"].map(lambda v: LEVELS.get(v, v)),
-    )
-    return fr_table(view, RELATION_LABELS)
+    return relation_downloads.french_table(relations)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)  # one per filter set: bounded
-def _relation_downloads(ids: tuple[str, ...], as_of: str) -> dict[str, bytes]:
+@st.cache_data(show_spinner=False, max_entries=16)  # one per filter set and column choice: bounded
+def _relation_downloads(ids: tuple[str, ...], as_of: str, every: bool) -> dict[str, bytes]:
     cache = geometry()
     rel = cache.ds.relations
     rel = rel[rel["id"].isin(ids)]
     # The map's markers' points (registry.join.anchors): a line starts and ends where the markers are.
     points = cache.shapes_at("region")["anchor"]
-    return {"csv": relation_downloads.csv_bytes(rel), "geojson": relation_downloads.geojson_bytes(rel, points)}
+    return {
+        "csv": relation_downloads.sheet_csv_bytes(rel, every=every),
+        "geojson": relation_downloads.geojson_bytes(rel, points),
+    }
 
 
 def _relations_panel(ds, records: pd.DataFrame) -> None:
@@ -120,10 +105,8 @@ def _relations_panel(ds, records: pd.DataFrame) -> None:
     if rel.empty:
         return
     st.dataframe(relations_table(rel), hide_index=True, width="stretch")
-    files = _relation_downloads(tuple(rel["id"]), ds.as_of)
-    cols = st.columns(len(RELATION_DOWNLOADS))
-    for column, (kind, (file_name, mime)) in zip(cols, RELATION_DOWNLOADS.items(), strict=True):
-        column.download_button(DOWNLOAD_LABELS[kind], files[kind], file_name, mime, key=f"d_rel_{kind}")
+    every = st.checkbox(EVERY_LABEL, key="d_rel_every", help=EVERY_HELP)
+    _buttons(_relation_downloads(tuple(rel["id"]), ds.as_of, every), RELATION_DOWNLOADS, "d_rel_")
 
 
 def _import_panel(author: str) -> None:

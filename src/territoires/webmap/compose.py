@@ -7,7 +7,7 @@ import folium
 from territoires import encode, readable, safe
 from territoires.selection import Selection, select, source_line, title_for
 from territoires.state import MapState
-from territoires.webmap import layers, links
+from territoires.webmap import furniture, layers, links
 from territoires.webmap.geometry import GeometryCache, place_bounds, place_shape
 from territoires.webmap.plumbing import OfflineMap, Script, Style, control
 from territoires.webmap.popups import CSS, legend_html
@@ -40,12 +40,13 @@ def build_map(cache: GeometryCache, state: MapState, *, height: str = "100%") ->
     does), so a map is never shared between renders. Building from the cache takes milliseconds.
     """
     sel = select(cache.ds, state)
-    m = OfflineMap(location=[46.6, 2.4], zoom_start=6, tiles=None, control_scale=True, zoom_snap=0.25, height=height)
+    m = OfflineMap(location=[46.6, 2.4], zoom_start=6, tiles=None, zoom_snap=0.25, height=height)
     # With no tile layer, folium does not pass max_zoom to the map; MarkerCluster needs it there.
     m.options["max_zoom"] = 14
     m.options["min_zoom"] = 3
     m.add_child(Style(CSS))
     m.add_child(Script(encode.DECODER_JS))
+    furniture.add(m)  # before the layers: the links' legend folds with the helper it defines
     for layer in LAYERS:
         layer(m, cache, sel)
     layers.actors(m, cache, sel)
@@ -56,12 +57,12 @@ def build_map(cache: GeometryCache, state: MapState, *, height: str = "100%") ->
 
 
 def _furniture(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
-    """Legend; in presentation mode, the title and the source line."""
+    """Legend (folding); in presentation mode, the title and the source line."""
     place = bool(sel.state.place) and place_shape(cache, sel.state.place) is not None
     approx = readable.any_approximate(sel.members)
     legend = legend_html(sel.kinds_shown, sel.levels_shown, sel.choropleth, sel.state.stat_kind, place, approx)
     if legend:
-        control(m, "bottomleft", "terr-legend", legend)
+        control(m, "bottomleft", "terr-legend", furniture.foldable(legend), fold=True)
     if sel.state.presentation:
         control(m, "topleft", "terr-title", safe.text(title_for(sel.state, cache.ds)))
         control(m, "bottomright", "terr-source", safe.text(source_line(cache.ds)))

@@ -21,6 +21,7 @@ from territoires import fmt, safe
 from territoires.registry.relations import DIRECTED, TYPES
 from territoires.selection import UNPLACED_LEVELS, Selection
 from territoires.styles import RELATION_STYLE
+from territoires.webmap.furniture import foldable
 from territoires.webmap.geometry import GeometryCache
 from territoires.webmap.plumbing import Script, Style
 
@@ -223,7 +224,7 @@ JS = (
     "if(l[2].o!==undefined){var p=loop(l[2].c[0],l[2].o);l[0].setLatLngs(p);l[1].setLatLngs(p);}});});"
     # The legend goes with the layer: hidden when the layer is unticked.
     "var lg=L.control({position:'bottomright'});lg.onAdd=function(){var d=L.DomUtil.create('div',"
-    "'terr-links-legend');d.innerHTML=leg;L.DomEvent.disableClickPropagation(d);"
+    "'terr-links-legend');d.innerHTML=leg;if(window.terrFold){terrFold(d,map);}L.DomEvent.disableClickPropagation(d);"
     "L.DomEvent.disableScrollPropagation(d);return d;};lg.addTo(map);"
     "map.on('overlayadd',function(e){if(e.layer===g){lg.addTo(map);}});"
     "map.on('overlayremove',function(e){if(e.layer===g){lg.remove();}});"
@@ -249,7 +250,7 @@ def links(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
     m.add_child(Style(CSS))
     data = safe.script_json(items)
     colours = safe.script_json([RELATION_STYLE[t][0] for t in TYPES])
-    leg = safe.script_json(html)
+    leg = safe.script_json(foldable(html))
 
     def code() -> str:
         # Names read at render time: streamlit-folium renames the elements as it draws the map.

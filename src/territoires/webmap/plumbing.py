@@ -125,13 +125,16 @@ class CompactLayer(RenderedOnce, folium.map.Layer):
         self.opts = safe.script_json({"style": style, "hl": highlight})
 
 
-def control(m: folium.Map, position: str, css_class: str, html: str) -> Script:
-    """A Leaflet control holding ``html`` (already escaped), added to ``m`` under its render-time name."""
+def control(m: folium.Map, position: str, css_class: str, html: str, fold: bool = False) -> Script:
+    """A Leaflet control holding ``html`` (already escaped), added to ``m`` under its render-time name.
+
+    ``fold``: ``html`` comes from ``furniture.foldable``; ``terrFold`` (``furniture.add``) wires its button.
+    """
     head = (
         f"(function(){{var c=L.control({{position:{safe.script_json(position)}}});"
-        f"c.onAdd=function(){{var d=L.DomUtil.create('div',{safe.script_json(css_class)});"
-        f"d.innerHTML={safe.script_json(html)};L.DomEvent.disableClickPropagation(d);"
-        "L.DomEvent.disableScrollPropagation(d);return d;};c.addTo("
+        f"c.onAdd=function(map){{var d=L.DomUtil.create('div',{safe.script_json(css_class)});"
+        f"d.innerHTML={safe.script_json(html)};{'if(window.terrFold){terrFold(d,map);}' if fold else ''}"
+        "L.DomEvent.disableClickPropagation(d);L.DomEvent.disableScrollPropagation(d);return d;};c.addTo("
     )
     script = Script(lambda: f"{head}{m.get_name()});}})();")
     m.add_child(script)
