@@ -68,19 +68,28 @@ def places(a: Mapping[str, Any], names: Mapping[str, Mapping[str, str]] | None =
     return out
 
 
+def _cited(records: pd.DataFrame) -> dict[str, set[str]]:
+    """level → the codes ``records`` name: their own territories and those their ``places`` cells cite."""
+    wanted: dict[str, set[str]] = {}
+    if {"level", "code"} <= set(records.columns):
+        for level, code in zip(records["level"], records["code"], strict=True):
+            if isinstance(code, str) and code and level in STORE_LEVELS:
+                wanted.setdefault(level, set()).add(code)
+    if "places" in records.columns:
+        for cell in records["places"].dropna():
+            for level, code in cells.places(cell):
+                wanted.setdefault(level, set()).add(code)
+    return wanted
+
+
 def place_names(
     levels: Mapping[str, pd.DataFrame], records: pd.DataFrame, names: Mapping[str, Mapping[str, str]] | None = None
 ) -> dict[str, dict[str, str]]:
-    """``names`` (level → code → name) completed with the names of the territories that ``records``' ``places``
-    cells cite, from the store's ``levels`` (only those: a whole layer of communes is not copied)."""
+    """``names`` (level → code → name) completed with the names of the territories that ``records`` are
+    (a member commune) or that their ``places`` cells cite, from the store's ``levels`` (only those: a
+    whole layer of communes is not copied)."""
     out = {lv: dict(d) for lv, d in (names or {}).items()}
-    if "places" not in records.columns:
-        return out
-    wanted: dict[str, set[str]] = {}
-    for cell in records["places"].dropna():
-        for level, code in cells.places(cell):
-            wanted.setdefault(level, set()).add(code)
-    for level, codes in wanted.items():
+    for level, codes in _cited(records).items():
         for layer in (STORE_LEVELS.get(level), "communes_2012" if level == "commune" else None):
             t = levels.get(layer) if layer else None
             if t is not None and {"code", "nom"} <= set(t.columns):
@@ -88,6 +97,37 @@ def place_names(
                 found = dict(zip(hit["code"], hit["nom"], strict=True))
                 out[level] = {**found, **out.get(level, {})}
     return out
+
+
+# How a territory's kind and code follow its name (« Saint-Étienne (commune 42218) »): lower case, as
+# inside a sentence; a 2012 région says so, its code being also that of a région of today.
+NOUNS: dict[str, str] = {
+    "commune": "commune {code}",
+    "epci": "intercommunalité {code}",
+    "departement": "département {code}",
+    "region": "région {code}",
+    "region_2012": "région de 2012, {code}",
+}
+
+
+def named(level: str, code: Any, names: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A code with its name, « Gironde (33) »; the bare code when its name is unknown, "" without one."""
+    if not isinstance(code, str) or not code:
+        return ""
+    name = (names or {}).get(level, {}).get(code)
+    return f"{name} ({code})" if name else code
+
+
+def territory(a: Mapping[str, Any], names: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The record's own territory in words: « Saint-Étienne (commune 42218) », « France entière »; the
+    level and code (« Commune 42218 ») when the boundaries do not name it."""
+    level, code = str(_value(a, "level") or ""), _value(a, "code")
+    if level == "national":
+        return LEVELS["national"]
+    name = (names or {}).get(level, {}).get(code) if isinstance(code, str) else None
+    if name and level in NOUNS:
+        return f"{name} ({NOUNS[level].format(code=code)})"
+    return f"{LEVELS.get(level, level)} {code or ''}".strip()
 
 
 def represents(a: Mapping[str, Any]) -> list[str]:
@@ -112,15 +152,28 @@ def any_approximate(records: pd.DataFrame) -> bool:
     return bool(approximate_flags(records).any())
 
 
+# The join's code columns (the région of 2012, the département, the région of today holding a record)
+# and the text column that gives each with its name: the Données table shows the names.
+NAMED_COLUMNS: dict[str, tuple[str, str]] = {
+    "dep": ("departement", "dep_nom"),
+    "reg_2012": ("region_2012", "reg_2012_nom"),
+    "reg": ("region", "reg_nom"),
+}
+
+
 def columns(records: pd.DataFrame, names: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
     """``records`` with French text columns: ``chiffres`` (the readings), ``statut``, ``autres_lieux``,
-    and ``perimetre`` when the join says which perimeters are approximate. The raw cells stay."""
+    ``dep_nom``/``reg_2012_nom``/``reg_nom`` (« Gironde (33) ») for the join's codes, and ``perimetre``
+    when the join says which perimeters are approximate. The raw cells stay."""
     rows = records.to_dict("records")
     out = records.assign(
         chiffres=[SEPARATOR.join(readings(r)) for r in rows],
         statut=[status(r) for r in rows],
         autres_lieux=[SEPARATOR.join(places(r, names)) for r in rows],
     )
+    for col, (level, text) in NAMED_COLUMNS.items():
+        if col in records.columns:
+            out[text] = [named(level, _value(r, col), names) for r in rows]
     if "perimetre_approche" in records.columns:
         out["perimetre"] = ["approché" if approximate(r) else "" for r in rows]
     return out

@@ -8,6 +8,7 @@ classes it draws — so that two views of one state never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from territoires import charts, fmt, stats
 from territoires.dataset import Dataset
 from territoires.registry.join import OTHER_PLACE_COLUMNS
-from territoires.state import MEMBER_LEVELS, MapState, RegionSystem
+from territoires.state import MEMBER_LEVELS, SYSTEMS, MapState, RegionSystem, valid_as_of
 from territoires.styles import SHORT_KIND, STAT_LABELS
 
 # Records without a territory of their own (national scope, no place) are never on a map.
@@ -36,11 +37,11 @@ def select_actors(placed: pd.DataFrame, state: MapState) -> pd.DataFrame:
     """The records the state shows: members (by level) and actors (by kind), in the selected régions."""
     kind = placed["kind"]
     keep = kind.isin(state.kinds)
+    if state.test_only:  # « Pôles témoins PTCE seulement »: every other actor is hidden, members stay
+        keep &= (kind == "ptce_pole") & placed["test_pole"].fillna(False).astype(bool)
     if state.members:
         keep |= (kind == "rtes_member") & placed["level"].isin(state.levels)
     keep &= ~placed["level"].isin(UNPLACED_LEVELS)
-    if state.test_only:
-        keep &= (kind != "ptce_pole") | placed["test_pole"].fillna(False).astype(bool)
     y = actor_year(placed)
     keep &= y.isna() | (y <= state.year)
     if state.regions:
@@ -68,6 +69,21 @@ def select_relations(relations: pd.DataFrame | None, state: MapState) -> pd.Data
         col = state.region_system.column
         keep &= relations[f"from_{col}"].isin(state.regions) | relations[f"to_{col}"].isin(state.regions)
     return relations[keep.to_numpy(dtype=bool)]
+
+
+def counterpart_regions(departements: pd.DataFrame, regions: Iterable[str], to_system: str) -> list[str]:
+    """The régions of ``to_system`` ("2012" or "2016") that hold the given régions of the other system.
+
+    Read from the départements (each carries its région of 2012 and of today): Rhône-Alpes (82)
+    → Auvergne-Rhône-Alpes (84), and 84 → 82 and 83. In the given order, each once; unknown codes vanish.
+    """
+    to_col = SYSTEMS[to_system].column
+    from_col = "reg" if to_col == "reg_2012" else "reg_2012"
+    out: list[str] = []
+    for r in regions:
+        held = departements.loc[departements[from_col] == r, to_col].dropna().astype(str)
+        out += [c for c in sorted(set(held)) if c not in out]
+    return out
 
 
 def national(state: MapState) -> MapState:
@@ -212,13 +228,20 @@ def territory_names(ds: Dataset) -> dict[str, dict[str, str]]:
 
 def title_for(state: MapState, ds: Dataset) -> str:
     """A title made from the filters, for presentation mode and exports."""
-    parts = (["adhérents du RTES"] if state.members else []) + [SHORT_KIND[k] for k in state.kinds]
-    if state.test_only and "ptce_pole" in state.kinds:
-        parts[parts.index("pôles PTCE")] = "pôles PTCE témoins"
+    if state.test_only:  # the other actors are hidden (select_actors)
+        kinds = ["pôles PTCE témoins"] if "ptce_pole" in state.kinds else []
+    else:
+        kinds = [SHORT_KIND[k] for k in state.kinds]
+    parts = (["adhérents du RTES"] if state.members else []) + kinds
     what = ", ".join(parts[:-1]) + (" et " if len(parts) > 1 else "") + parts[-1] if parts else "Territoires"
     names = region_table(ds, state.region_system)["nom"]
     where = ", ".join(names.get(r, r) for r in state.regions) if state.regions else "France"
-    return f"{what[0].upper()}{what[1:]} — {where}, {state.year}"
+    default = MapState()
+    # The defaults read « France, 2012 »; a chosen year or registry date is said in words.
+    when = [str(state.year) if state.year == default.year else f"connus en {state.year}"]
+    if state.as_of and valid_as_of(state.as_of):
+        when.append(f"registre au {fmt.date(state.as_of)}")
+    return f"{what[0].upper()}{what[1:]} — {where}, {', '.join(when)}"
 
 
 def source_line(ds: Dataset) -> str:
@@ -238,6 +261,9 @@ def place_outside(ds: Dataset, state: MapState) -> bool:
     com = ds.levels["communes"]
     if kind == "commune2012" and ds.units is not None:
         held = ds.units.table.loc[ds.units.table.index == code]
+    elif kind == "epci" and ds.units is not None and not (com["epci"] == code).any():
+        # An intercommunality of 2012 (its SIREN is no EPCI today): its communes of 2012.
+        held = ds.units.table.loc[ds.units.table.index.isin(ds.units.of("epci", code))]
     else:
         held = com[com["code"] == code] if kind == "commune" else com[com["epci"] == code]
     return not held[state.region_system.column].isin(state.regions).any()

@@ -124,6 +124,51 @@ def valid_as_of(value: str) -> bool:
         return False
 
 
+# « 31/08/2012 », « 1/8/2012 », « 31-08-2012 », « 31.08.2012 »: day first, as French officials write it.
+_FRENCH_DATE = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+
+
+def _typed_date(text: str) -> date | None:
+    """The real calendar day a text writes (past or future), or ``None``."""
+    if m := _ISO_DATE.fullmatch(text):
+        y, mo, d = m.groups()
+    elif m := _FRENCH_DATE.fullmatch(text):
+        d, mo, y = m.groups()
+    else:
+        return None
+    try:
+        return date(int(y), int(mo), int(d))
+    except ValueError:  # 31/02, month 13
+        return None
+
+
+def parse_date_fr(text: str) -> str | None:
+    """A typed date as AAAA-MM-JJ: « 31/08/2012 » or « 2012-08-31 » → ``"2012-08-31"``.
+
+    ``""`` for an empty box (today's registry); ``None`` when the text is no real past date
+    (« 2012-13-45 », « 31/02/2012 », a future day): :func:`as_of_problem` says why, in French.
+    """
+    text = (text or "").strip()
+    if not text:
+        return ""
+    day = _typed_date(text)
+    return day.isoformat() if day is not None and day <= date.today() else None
+
+
+def as_of_problem(text: str) -> str:
+    """Why a typed « registre au » date is refused, in French (``""`` when it is understood)."""
+    text = (text or "").strip()
+    if parse_date_fr(text) is not None:
+        return ""
+    shown = text[:40]
+    if _typed_date(text) is not None:  # a real day, but to come
+        why = f"« {shown} » est une date à venir : le registre n'existe qu'aux dates passées."
+    else:
+        why = f"« {shown} » n'est pas une date valide : écrire par exemple 31/08/2012 ou 2012-08-31."
+    return f"{why} Le registre d'aujourd'hui est affiché."
+
+
 def _valid_place(p: str) -> bool:
     if not p:
         return True

@@ -24,7 +24,7 @@ from territoires.geo.reader import Boundaries
 from territoires.io.atomic import write_bytes_atomic
 from territoires.registry import figures
 from territoires.registry.join import EXPORT_COLUMNS, join
-from territoires.registry.schema import KINDS, LEVELS, STATUSES
+from territoires.registry.schema import KINDS, LEVELS, PRECISIONS, STATUSES
 from territoires.registry.storage import load_registry
 from territoires.safe import spreadsheet_frame
 
@@ -39,9 +39,9 @@ LABELS: dict[str, str] = {
     "kind": "Type",
     "level": "Niveau",
     "code": "Code",
-    "dep": "Dép.",
-    "reg_2012": "Région 2012",
-    "reg": "Région",
+    "dep_nom": "Département",
+    "reg_2012_nom": "Région 2012",
+    "reg_nom": "Région",
     "precision": "Précision",
     "statut": "Statut",
     "chiffres": "Chiffres",
@@ -76,8 +76,9 @@ MORE_LABELS: dict[str, str] = {
     "reg_2012_autres": "Autres régions 2012",
     "notes": "Notes",
 }
-# Raw cells a French column already says (« Chiffres », « Statut », « Périmètre »): never downloaded twice.
-RAW_TWINS = ("figures", "status", "perimetre_approche")
+# Raw cells a French column already says (« Chiffres », « Statut », « Périmètre », the département and
+# régions named with their code): never downloaded twice.
+RAW_TWINS = ("figures", "status", "perimetre_approche", "dep", "reg", "reg_2012")
 
 
 def readable(records: pd.DataFrame) -> pd.DataFrame:
@@ -107,14 +108,20 @@ def geojson_bytes(shapes: gpd.GeoDataFrame) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
+# The coded cells of the page's table and the French wording of their values.
+_WORDS: dict[str, dict[str, str]] = {"kind": KINDS, "level": LEVELS, "precision": PRECISIONS}
+
+
 def french_table(view: pd.DataFrame, *, every: bool = False) -> pd.DataFrame:
     """The records as the Données page shows them: French headers, readable text, never a raw JSON cell.
 
     ``view``: the records with their French text columns (``territoires.readable.columns``: figures,
-    status, other places read out — the caller makes them, the registry does not know how to read).
-    ``every``: also the other columns (:data:`MORE_LABELS`, then any unknown one), after the page's.
+    status, other places, département and régions read out with their names — the caller makes them,
+    the registry does not know how to read). ``every``: also the other columns (:data:`MORE_LABELS`,
+    then any unknown one), after the page's.
     """
-    view = view.assign(kind=view["kind"].map(KINDS), level=view["level"].map(LEVELS))
+    # Each code as its French wording; an unknown one (a newer registry) as it is, never an empty cell.
+    view = view.assign(**{c: view[c].map(lambda v, t=t: t.get(v, v)) for c, t in _WORDS.items() if c in view})
     shown = [c for c in LABELS if c in view.columns]
     if every:
         rest = [c for c in view.columns if c not in LABELS and c not in RAW_TWINS]

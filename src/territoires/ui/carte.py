@@ -107,7 +107,8 @@ def _clear_place() -> None:
 
 
 def _place_details(ds, place: str) -> None:
-    """Who covers the searched place, and which actors lie in it."""
+    """Who covers the searched place; the poles and initiatives in it, apart from those known only
+    at a wider level; the events held there."""
     st.subheader("Le lieu recherché")
     st.button("Ne plus cibler ce lieu", key="x_clear_place", on_click=_clear_place)
     kind, _, code = place.partition(":")
@@ -119,7 +120,6 @@ def _place_details(ds, place: str) -> None:
         query_params={fiche.PARAM: f"{level}:{code}"},
     )
     covering = search.covering_members(ds, place)
-    inside = search.actors_in(ds, place)
     st.text("Adhérents du RTES dont le territoire couvre ce lieu :")
     if covering.empty:
         st.text("aucun")
@@ -128,12 +128,25 @@ def _place_details(ds, place: str) -> None:
             fr_table(covering, {"name": "Adhérent", "level": "Niveau", "code": "Code", "couverture": "Couverture"}),
             hide_index=True,
         )
-    st.text("Pôles et initiatives situés dans ce lieu :")
-    if inside.empty:
+    actors = search.actors_in(ds, place)
+    here = actors["lieu"] == search.INSIDE
+    # The official asks first what is in the place itself; the actors known only at the scale of a
+    # région or a département that holds it are listed apart, not mixed with them.
+    _actors_table("Pôles et initiatives situés dans ce lieu :", actors[here])
+    _actors_table("Pôles et initiatives situés plus largement (région, département…) :", actors[~here])
+    events = search.events_in(ds, place)
+    if not events.empty:
+        _actors_table("Rencontres dans ce lieu :", events, {"name": "Rencontre", "lieu": "Située"})
+
+
+def _actors_table(title: str, actors, cols: dict[str, str] | None = None) -> None:
+    """A titled table of actors (their type in French), or « aucun »."""
+    st.text(title)
+    if actors.empty:
         st.text("aucun")
-    else:
-        inside = inside.assign(kind=inside["kind"].map(KINDS))
-        st.dataframe(fr_table(inside, {"name": "Acteur", "kind": "Type", "lieu": "Situé"}), hide_index=True)
+        return
+    cols = cols or {"name": "Acteur", "kind": "Type"}
+    st.dataframe(fr_table(actors.assign(kind=actors["kind"].map(KINDS)), cols), hide_index=True)
 
 
 def render() -> None:
@@ -144,13 +157,9 @@ def render() -> None:
     ds = dataset()
     if ds is None:
         return
-    sidebar_filters(ds)
-    _layers_panel(ds, current_state())
-    st.sidebar.toggle(
-        "Mode présentation",
-        key="f_presentation",
-        help="La carte en pleine largeur, avec titre, légende, source et date.",
-    )
+    sidebar_filters(ds)  # first: it seeds the widgets from the URL, the searched place among them
+    # The official's question first: in the page, only the title and its caption come before the
+    # place search; the rest of the sidebar is drawn after it.
     if not st.session_state.get("f_presentation"):
         st.title("Carte de la coopération territoriale (2012)")
         st.caption(
@@ -158,6 +167,12 @@ def render() -> None:
             "(automne 2012). Survolez pour le nom, cliquez pour le détail et la source."
         )
         _search(ds)
+    _layers_panel(ds, current_state())
+    st.sidebar.toggle(
+        "Mode présentation",
+        key="f_presentation",
+        help="La carte en pleine largeur, avec titre, légende, source et date.",
+    )
     state = current_state()
     sync_url(state)
     if selection.place_outside(ds, state):

@@ -23,9 +23,10 @@ from territoires.state import (
     RELATION_TYPES,
     SYSTEMS,
     MapState,
+    as_of_problem,
     from_query,
+    parse_date_fr,
     to_query,
-    valid_as_of,
 )
 from territoires.styles import RELATION_STYLE
 from territoires.webmap.geometry import GeometryCache
@@ -119,8 +120,7 @@ def current_as_of() -> str:
     """The date the visitor asked for, as this run's widgets hold it (the page loads its data before the
     sidebar is drawn: the state of the previous run would show the registry one step late)."""
     if "f_as_of" in st.session_state:
-        typed = str(st.session_state["f_as_of"] or "").strip()
-        return typed if valid_as_of(typed) else ""
+        return parse_date_fr(str(st.session_state["f_as_of"] or "")) or ""
     s = st.session_state.get("_state")
     if s is None:  # the first run of a session: the shared link's date
         s = from_query(st.query_params.to_dict())
@@ -245,6 +245,7 @@ def current_state() -> MapState:
     for f in FIELDS:
         v = st.session_state.get(f"f_{f}", getattr(base, f))
         values[f] = tuple(v) if isinstance(v, list) else v
+    values["as_of"] = parse_date_fr(str(values["as_of"] or "")) or ""  # « 31/08/2012 » → 2012-08-31
     state = MapState(**values).validated()
     st.session_state["_state"] = state
     return state
@@ -263,6 +264,15 @@ def region_options(ds: Dataset, system: str) -> dict[str, str]:
     return dict(zip(t["code"], t["nom"], strict=True))
 
 
+def _switch_regions(departements: pd.DataFrame) -> None:
+    """On « Régions » de 2012 ↔ d'aujourd'hui: the chosen régions become their counterparts
+    (Rhône-Alpes → Auvergne-Rhône-Alpes), rather than vanishing from the selection."""
+    from territoires.selection import counterpart_regions
+
+    chosen = st.session_state.get("f_regions") or []
+    st.session_state["f_regions"] = counterpart_regions(departements, chosen, st.session_state["f_system"])
+
+
 def sidebar_filters(ds: Dataset) -> MapState:
     """The filters every page shares, in the sidebar; returns the state and keeps the URL in step."""
     _seed_widgets()
@@ -274,6 +284,8 @@ def sidebar_filters(ds: Dataset) -> MapState:
         key="f_system",
         horizontal=True,
         format_func=lambda s: "de 2012 (22 + 5)" if s == "2012" else "d'aujourd'hui",
+        on_change=_switch_regions,
+        args=(ds.levels["departements"],),
     )
     opts = region_options(ds, st.session_state["f_system"])
     st.session_state["f_regions"] = [r for r in st.session_state.get("f_regions", []) if r in opts]
@@ -298,7 +310,14 @@ def sidebar_filters(ds: Dataset) -> MapState:
         placeholder="Aucune",
         help="Les liens entre acteurs que cite la lettre (création, portage, financement, partenariat…).",
     )
-    sb.checkbox("Pôles témoins PTCE seulement", key="f_test_only")
+    sb.checkbox(
+        "Pôles témoins PTCE seulement",
+        key="f_test_only",
+        help="Seuls les pôles PTCE témoins sont montrés (les autres acteurs sont masqués) ; "
+        "les collectivités adhérentes restent si elles sont cochées.",
+    )
+    if st.session_state["f_test_only"] and "ptce_pole" not in st.session_state.get("f_kinds", []):
+        sb.caption(f"Ajouter « {KIND_LABELS['ptce_pole']} » aux acteurs pour voir les pôles témoins.")
     sb.slider(
         "Connus en (année)",
         1996,
@@ -310,20 +329,17 @@ def sidebar_filters(ds: Dataset) -> MapState:
         "Registre au (AAAA-MM-JJ)",
         key="f_as_of",
         placeholder="aujourd'hui",
-        help="Le registre tel qu'il était ce jour-là : les imports postérieurs sont ignorés.",
+        help="Le registre tel qu'il était ce jour-là (par exemple 31/08/2012 ou 2012-08-31) : "
+        "les imports postérieurs sont ignorés.",
     )
+    if problem := as_of_problem(str(st.session_state.get("f_as_of") or "")):
+        sb.error(problem)  # under the box, in French: the date is not silently dropped
     if sb.button("Réinitialiser les filtres"):
         for k in [k for k in st.session_state if k.startswith("f_")]:
             del st.session_state[k]
         st.session_state["_state"] = MapState()
         st.rerun()
     state = current_state()
-    typed = str(st.session_state.get("f_as_of") or "").strip()
-    if typed and typed != state.as_of:  # refused by MapState.validated: say why, in French
-        sb.warning(
-            "Date ignorée : écrire une date passée au format AAAA-MM-JJ (par exemple 2012-08-31). "
-            "Le registre d'aujourd'hui est affiché."
-        )
     sync_url(state)
     return state
 

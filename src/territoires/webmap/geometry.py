@@ -186,6 +186,10 @@ def place_shape(cache: GeometryCache, place: str) -> shapely.Geometry | None:
     if place not in cache.places:
         level = {"commune": "communes", "commune2012": "communes_2012"}.get(kind, "epci")
         found = load_shapes(level, [code], scale="region", base=cache.ds.base).get(code)
+        if found is None and kind == "epci" and cache.ds.units is not None:
+            # An intercommunality of 2012 (a SIREN no EPCI has today): drawn from its communes of 2012.
+            parts = load_shapes("communes_2012", cache.ds.units.of("epci", code), scale="region", base=cache.ds.base)
+            found = shapely.union_all(list(parts.values())) if len(parts) else None
         with cache._lock:
             cache.places[place] = found
             while len(cache.places) > PLACE_ENTRIES:  # a visitor trying every commune: the oldest go

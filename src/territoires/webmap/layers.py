@@ -118,6 +118,9 @@ def place(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
         return
     kind, _, code = state.place.partition(":")
     names = cache.ds.levels["communes" if kind == "commune" else "epci"].set_index("code")["nom"]
+    if kind == "epci" and code not in names.index:  # an intercommunality of 2012: its 2012 name
+        per = cache.ds.registry.perimeters
+        names = per.drop_duplicates("siren_2012").set_index("siren_2012")["nom_2012"]
     props = {"t": safe.text(f"Lieu recherché : {names.get(code, code)}")}
     data = encode.layer_data(
         [f"[{safe.script_json(props)},{safe.script_json(encode.polygons(g, QUANTUM['region']))}]"], QUANTUM["region"]

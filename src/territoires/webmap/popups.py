@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from territoires import charts, fmt, readable, safe
-from territoires.registry.schema import KINDS, LEVELS, PRECISIONS
+from territoires.registry.schema import KINDS, PRECISIONS
 from territoires.selection import Choropleth
 from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, SEA, VAGUE_NOTE
 
@@ -31,13 +31,15 @@ Line = tuple[str, str | list[str]]  # a label and its value, or its values (one 
 
 
 def _where(a: pd.Series, names: dict[str, dict[str, str]]) -> list[Line]:
-    """Territory, the régions and départements holding it, its other places, how it is drawn."""
+    """Territory, the régions and départements holding it, its other places, how it is drawn — by name."""
     where = []
     for key, level in (("reg_2012", "region_2012"), ("dep", "departement")):
         code = a.get(key)
-        if isinstance(code, str) and code in names.get(level, {}):
-            where.append(names[level][code])
-    dl: list[Line] = [("Territoire", f"{LEVELS.get(a['level'], a['level'])} {a['code'] or ''}".strip())]
+        # Not the record's own territory again (a member région of 2012 is « in » itself).
+        if isinstance(code, str) and code in names.get(level, {}) and (a.get("level"), a.get("code")) != (level, code):
+            noun = "région de 2012, " if level == "region_2012" else ""
+            where.append(f"{names[level][code]} ({noun}{code})")
+    dl: list[Line] = [("Territoire", readable.territory(a, names))]
     if where:
         dl.append(("Situé", " — ".join(where)))
     others = readable.places(a, names)
