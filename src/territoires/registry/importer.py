@@ -79,6 +79,7 @@ class _Context:
     taken: set[str] = field(default_factory=set)  # the ids given so far by this file
     legacy_columns: dict[str, None] = field(default_factory=dict)  # the former columns met, in order
     converted: list[str] = field(default_factory=list)  # « ligne N (id) : what its former values now read »
+    commune_names: dict[str, str] = field(default_factory=dict)  # code → « Foissiat (01) », for the report
 
 
 def _level_and_code(rec: dict[str, str], ctx: _Context) -> tuple[str, str]:
@@ -189,7 +190,15 @@ def _context(store_reg, name: str, base: Path | None) -> _Context:
     resolver = CommuneResolver(
         communes, load_attributes("subdivisions", base=base), store_reg.aliases, store_reg.mergers
     )
-    return _Context(name, records, by_kind_code, resolver, known_codes(base), set(store_reg.perimeters["siren_2012"]))
+    ctx = _Context(name, records, by_kind_code, resolver, known_codes(base), set(store_reg.perimeters["siren_2012"]))
+    ctx.commune_names = {c: f"{n} ({d})" for c, n, d in communes[["code", "nom", "dep"]].itertuples(index=False)}
+    return ctx
+
+
+def _where(new: dict[str, str], ctx: _Context) -> dict[str, str]:
+    """The place a record was matched to, for the report: staff check the commune, not the id."""
+    place = ctx.commune_names.get(new["code"], "") if new["level"] == "commune" else ""
+    return {"level": new["level"], "code": new["code"], "place": place}
 
 
 def _rows(table, ctx: _Context, report: ImportReport) -> dict[str, tuple[int, dict[str, str]]]:
@@ -280,10 +289,10 @@ def plan(
             if not diff:
                 report.unchanged.append(rid)
                 continue
-            report.changed.append({"id": rid, "name": new["name"], "fields": diff})
+            report.changed.append({"id": rid, "name": new["name"], "fields": diff, **_where(new, ctx)})
             entries.append(entry("changed", new, diff, stamp, who))
         else:
-            report.added.append({"id": rid, "name": new["name"], "kind": new["kind"]})
+            report.added.append({"id": rid, "name": new["name"], "kind": new["kind"], **_where(new, ctx)})
             entries.append(entry("added", new, new, stamp, who))
     return Plan(report=report, actors=_after(reg.actors, typed), entries=entries, version=version)
 

@@ -26,6 +26,7 @@ import pandas as pd
 from territoires import safe
 from territoires.errors import DataFileError
 from territoires.io.reading import reading
+from territoires.registry import filetype
 from territoires.registry.files import RELATIONS_FILE
 from territoires.registry.legacy import LEGACY_COLUMNS
 from territoires.registry.resolve import normalize
@@ -246,10 +247,11 @@ def read_table(path: Path | str, data: bytes | None = None) -> pd.DataFrame:
         raise DataFileError(f"Fichier trop gros (plus de {MAX_BYTES // 2**20} Mo).", where=name, todo="le découper.")
     if not data.strip():
         raise DataFileError("Fichier vide.", where=name, todo="choisir le bon fichier.")
-    if data[:2] == b"PK":  # a zip: XLSX
+    if filetype.kind(data, name) == "xlsx":  # by content: a workbook named .csv is still one
         df = _xlsx(data, name)
     else:
         text = _decode(data, name)
+        filetype.check_text(text, name)
         if not text.strip():
             raise DataFileError("Fichier vide (lignes blanches seulement).", where=name, todo="choisir le bon fichier.")
         df = _csv(text, name)

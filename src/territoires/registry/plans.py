@@ -14,6 +14,26 @@ import pandas as pd
 from territoires.registry.intake import shown
 from territoires.registry.schema import KINDS
 
+# The levels as staff say them (the registry's own names are English or abbreviated).
+LEVEL_NAMES = {
+    "commune": "commune",
+    "departement": "département",
+    "region": "région",
+    "region_2012": "région (2012)",
+    "epci": "intercommunalité",
+    "point": "point",
+    "national": "national",
+}
+
+
+def place(rec: dict) -> str:
+    """« — Foissiat (01) — commune 01166 »: where a record was matched (nothing for a relation)."""
+    level, code = rec.get("level", ""), rec.get("code", "")
+    if not level:
+        return ""
+    where = f"{LEVEL_NAMES.get(level, level)} {code}".strip()
+    return f" — {shown(rec['place'])} — {where}" if rec.get("place") else f" — {where}"
+
 
 @dataclass
 class ImportReport:
@@ -36,9 +56,11 @@ class ImportReport:
             f"{len(self.rejected)} ligne(s) refusée(s).",
             *self.notes,
         ]
-        added = [f"  + {a['id']} : {shown(a['name'])} ({KINDS.get(a['kind'], a['kind'])})" for a in self.added]
+        added = [
+            f"  + {shown(a['name'])} ({KINDS.get(a['kind'], a['kind'])}){place(a)} [{a['id']}]" for a in self.added
+        ]
         changed = [
-            f"  ~ {c['id']} : "
+            f"  ~ {shown(c['name'])}{place(c)} [{c['id']}] : "
             + ", ".join(f"{k} « {shown(str(o))} » → « {shown(str(n))} »" for k, (o, n) in c["fields"].items())
             for c in self.changed
         ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 from territoires import fmt, readable, selection
+from territoires.errors import TerritoiresError
 from territoires.registry import downloads, relation_downloads
 from territoires.registry.files import DOWNLOADS, RELATION_DOWNLOADS
 from territoires.registry.relations import touching
@@ -109,13 +112,48 @@ def _relations_panel(ds, records: pd.DataFrame) -> None:
     _buttons(_relation_downloads(tuple(rel["id"]), ds.as_of, every), RELATION_DOWNLOADS, "d_rel_")
 
 
+IMPORT_HELP = """
+Une ligne par adhérent ou pôle, la première ligne donnant les noms des colonnes.
+
+- **type** (obligatoire) : rtes_member, ptce_pole, ples, initiative, partner… ;
+- **nom** (obligatoire) : le nom tel qu'il doit s'afficher ;
+- **niveau** : commune, département, région, intercommunalité, national ;
+- **code** : le code INSEE de la commune, du département ou de la région, ou le SIREN de
+  l'intercommunalité — ou, pour une commune, **commune** (son nom) et **département** (son numéro) ;
+- facultatives : identifiant (pour modifier un enregistrement existant), adhésion, création, statut,
+  site web, rubrique, citation, remarques.
+
+Les noms français ci-dessus ou ceux du registre (kind, name, level, code…) sont acceptés, avec ou sans
+accents ni majuscules. Exemple (CSV, séparateur point-virgule) :
+
+```
+type;nom;niveau;code;commune;département
+rtes_member;Mairie de Foissiat;commune;;Foissiat;01
+ptce_pole;Pôle Sud Archer;département;26;;
+```
+
+Enregistrez depuis le tableur en « CSV UTF-8 » ou en classeur Excel (XLSX). L'aperçu montre, ligne par
+ligne, la commune reconnue et ce qui serait ajouté ou modifié ; rien n'est écrit avant « Importer ».
+"""
+_MARKDOWN = re.compile(r"([\\`*_\[\](){}<>#+\-.!|~$:])")
+
+
+def _refused(headline: str, exc: TerritoiresError) -> None:
+    """« Fichier refusé : <what> » in the import section (not the page's « données » error), then
+    where and what to do as plain text; the message may quote the file, so Markdown is escaped."""
+    what = _MARKDOWN.sub(r"\\\1", exc.what)
+    st.error(f"{headline} : {what} Rien n'a été écrit.")
+    st.text(
+        "\n".join(p for p in (exc.where and f"Emplacement : {exc.where}", exc.todo and f"À faire : {exc.todo}") if p)
+    )
+
+
 def _import_panel(author: str) -> None:
     """Staff upload: a report of what would change first, then an explicit import of that very preview."""
-    from territoires.errors import TerritoiresError
     from territoires.registry import importer
     from territoires.registry.intake import MAX_ROWS
     from territoires.registry.storage import StaleRegistryError
-    from territoires.ui.common import registry_store, reload_data, show_error
+    from territoires.ui.common import registry_store, reload_data
 
     st.subheader("Importer des adhérents ou des pôles")
     done = st.session_state.pop("imp_done", None)
@@ -127,6 +165,8 @@ def _import_panel(author: str) -> None:
         "citation… "
         "Rien n'est écrit avant votre confirmation."
     )
+    with st.expander("Aide : préparer le fichier"):
+        st.markdown(IMPORT_HELP)  # our own text, no data: Markdown is safe here
     up = st.file_uploader("Fichier", type=["csv", "xlsx", "txt"], key=f"imp_file_{st.session_state.get('imp_n', 0)}")
     if up is None:
         st.session_state.pop("imp_plan", None)
@@ -137,8 +177,7 @@ def _import_panel(author: str) -> None:
         try:
             plan = importer.plan(registry_store(), up.name, data=up.getvalue(), origin="formulaire", author=author)
         except TerritoiresError as exc:  # the file is refused; the dashboard's data is fine
-            st.error("Fichier refusé : rien n'a été écrit.")
-            st.text(exc.message)
+            _refused("Fichier refusé", exc)
             return
         st.session_state["imp_plan"] = (up.file_id, plan)
     plan = st.session_state["imp_plan"][1]
@@ -165,8 +204,8 @@ def _import_panel(author: str) -> None:
             )
             st.button("Nouvel aperçu", key="imp_again")
             return
-        except TerritoiresError as exc:
-            show_error(exc)
+        except TerritoiresError as exc:  # the write failed, not the site: say so in the import section
+            _refused("Import impossible", exc)
             return
         reload_data()
         # Rerun so that every table shows the new registry; the message survives the rerun.
