@@ -14,6 +14,21 @@ from test_e2e import ARTIFACTS, browser, drawn_map, open_page, server, wait_unti
 pytestmark = pytest.mark.e2e
 
 
+def _choose(page, label: str, option: str) -> None:
+    """Open a select box and pick ``option``, again if a rerun of the page closed the list first
+    (the fiche's map image and buttons arrive after its text: the box may be redrawn meanwhile)."""
+    select = page.get_by_test_id("stSelectbox").filter(has_text=label)
+    select.wait_for(timeout=60_000)
+    for _ in range(6):
+        select.get_by_role("combobox").click()
+        try:
+            page.get_by_role("option", name=option).click(timeout=5_000)
+            return
+        except Exception:  # the list closed under a rerun: open it again
+            page.keyboard.press("Escape")
+    raise AssertionError(f"option « {option} » jamais proposée")
+
+
 def _fiche_shown(page, name: str, timeout: float = 60_000) -> None:
     page.get_by_text("Fiche territoire", exact=True).first.wait_for(timeout=timeout)
     page.get_by_test_id("stText").filter(has_text=name).first.wait_for(timeout=timeout)
@@ -87,9 +102,7 @@ def test_from_a_fiche_to_the_fiches_of_the_members_covering_it(open_page, server
         ("Ain (Département)", "Ain", "fiche=departement:01"),
         ("Rhône-Alpes (Région (2012))", "Rhône-Alpes", "fiche=region_2012:82"),
     ):
-        box = page.get_by_label("Voir la fiche d'un adhérent qui le couvre", exact=False)
-        box.click()
-        page.get_by_role("option", name=option).click()
+        _choose(page, "Voir la fiche d'un adhérent qui le couvre", option)
         page.get_by_test_id("stText").filter(has_text=link).first.wait_for(timeout=60_000)
         _fiche_shown(page, name)
     assert "None" not in page.inner_text("body")
