@@ -26,7 +26,11 @@ VIEWS = {  # file name -> (path and query, what to wait for)
     "recherche": ("/?lieu=commune:38185", "place"),
     "statistiques": ("/statistiques", "table"),
     "donnees": ("/donnees", "table"),
+    "carte-densite": ("/?densite=per_million&densite_de=ptce_pole", "map"),
+    "carte-en-tableau": ("/?region=82", "map"),
 }
+# Views whose panel is opened before the picture (the text of what is clicked), then scrolled to.
+OPEN = {"carte-en-tableau": "adhérents et acteurs que montre la carte"}
 
 
 def map_drawn(page, markers: bool = True) -> bool:
@@ -60,6 +64,10 @@ def main() -> int:
                 else:
                     print(f"{name} : la vue ne s'est pas affichée en 60 s", file=sys.stderr)
                     return 1
+                if name in OPEN:
+                    page.get_by_text(OPEN[name]).click()
+                    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=60_000)
+                    page.get_by_text(OPEN[name]).scroll_into_view_if_needed()
                 page.wait_for_timeout(1500)  # fonts, clusters and the legend settle
                 if errors:
                     print(f"{name} : erreur de la page : {errors[0]}", file=sys.stderr)

@@ -156,7 +156,7 @@ def test_the_statistiques_page_shows_cooperation_by_region_following_the_selecti
     st.cache_data.clear()
     at = AppTest.from_function(page, default_timeout=120).run()
     assert not at.exception, at.exception
-    assert "Coopérations par région" in [s.value for s in at.subheader]
+    assert "Coopérations par région" in [s.value for s in at.header]
 
     def coop() -> object:
         return next(d.value for d in at.dataframe if "Collectivités engagées" in d.value.columns)

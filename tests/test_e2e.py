@@ -218,9 +218,18 @@ def test_shared_link_reproduces_the_view_in_a_new_browser(open_page, server):
     assert abs(map_center(other)[0] - map_center(page)[0]) < 1e-6
 
 
+def open_filters(page) -> None:
+    """Unfold the sidebar's « Filtres » section (folded by default: the keyboard reaches the page first)."""
+    summary = page.get_by_test_id("stSidebar").locator("summary").filter(has_text="Filtres")
+    summary.wait_for()
+    if summary.locator("xpath=..").get_attribute("open") is None:
+        summary.click()
+
+
 def test_registry_as_of_a_past_date_then_cleared(open_page, server):
     page = open_page(server)
     now = drawing(page)
+    open_filters(page)
     field = page.get_by_role("textbox", name="Registre au (AAAA-MM-JJ)")
     field.fill("2012-06-01")
     field.press("Enter")
@@ -253,6 +262,7 @@ def test_map_layers_hover_region_filter(open_page, server):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "carte.png"))
     # Choosing a région narrows the map.
+    open_filters(page)
     page.get_by_label("Région(s)").click()
     page.keyboard.type("Rhône-Alpes")
     page.keyboard.press("Enter")

@@ -107,13 +107,15 @@ def test_repair_notes_say_each_repair_once():
     }
     notes = store.repair_notes(repairs)
     assert notes == [
-        "Commune 15031 (Celles) : pas de contour propre dans la source ; "
-        "son territoire est couvert par le contour de 15141.",
-        "Commune 01099 (Nulle) : aucun contour dans la source.",
-        "Commune 01009 (Plateau) : contour reconstruit à partir de ses 2 communes déléguées.",
-        "2 lacunes comblées (3.2 km²), chacune attribuée à une commune voisine.",
-        "EPCI 992367730 (CC Provisoire) : SIREN provisoire dans la source.",
+        "Celles (commune 15031) : pas de contour propre dans la source ; "
+        "son territoire est couvert par le contour de la commune 15141.",
+        "Nulle (commune 01099) : aucun contour dans la source.",
+        "Plateau (commune 01009) : contour reconstruit à partir de ses 2 communes déléguées.",
+        "2 lacunes comblées (3,2 km²), attribuées chacune à une commune voisine.",
+        "CC Provisoire (intercommunalité 992367730) : numéro SIREN provisoire dans la source.",
     ]
+    named = store.repair_notes(repairs, names={"15141": "Neussargues-Moissac"})
+    assert "couvert par le contour de Neussargues-Moissac (15141)." in named[0]
     assert store.repair_notes({}) == []
 
 

@@ -153,7 +153,7 @@ def test_cli_build_writes_a_checked_store(tmp_path, monkeypatch):
     monkeypatch.setattr(datafrance, "load", make_source)
     result = runner.invoke(app, ["geo", "build", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "communes 15" in result.output
+    assert "Communes d'aujourd'hui : 15 ; " in result.output and "Régions de 2012 : 4" in result.output
     ok = runner.invoke(app, ["geo", "check", "--data-dir", str(tmp_path)])
     assert ok.exit_code == 0, ok.output
     assert "Magasin conforme" in ok.output

@@ -36,7 +36,7 @@ def test_control_characters_are_removed_and_reported(files):
     assert not p.report.rejected
     (added,) = p.report.added
     assert added["name"] == "Pôle du[2J lac"
-    assert any("ligne 2, name : 3 caractère(s) de contrôle retiré(s)" in n for n in p.report.cleaned)
+    assert any("ligne 2, nom : 3 caractère(s) de contrôle retiré(s)" in n for n in p.report.cleaned)
     importer.apply(open_store(files), p)
     assert "\x00" not in (files / "registry" / ACTORS_FILE).read_text(encoding="utf-8")
     # The XLSX download of the page works with this name (it raised on a control character).

@@ -102,7 +102,7 @@ def test_relations_between_the_same_places_never_overlap(cache):
 
 def test_type_year_and_region_filters(cache):
     rels = cache.ds.relations
-    ids = lambda s: set(select_relations(rels, s)["id"])  # noqa: E731
+    ids = lambda s: set(select_relations(rels, s, cache.ds.placed)["id"])  # noqa: E731
     assert ids(MapState(links=("finance",))) == {"rel-1", "rel-9"}
     assert ids(MapState(links=())) == set()
     assert "rel-9" not in ids(MapState(year=2010)) and "rel-5" in ids(MapState(year=2010))

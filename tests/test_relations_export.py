@@ -217,7 +217,7 @@ def test_the_donnees_page_lists_the_relations_with_downloads(rel_dir, monkeypatc
     st.cache_data.clear()
     at = AppTest.from_function(page, default_timeout=120).run()
     assert not at.exception, at.exception
-    assert "Relations" in [s.value for s in at.subheader]
+    assert "Relations" in [s.value for s in at.header]
     frames = [d.value for d in at.dataframe if "Relation" in d.value.columns]
     assert frames and len(frames[0]) == 8
     view = frames[0].set_index("Relation")

@@ -167,13 +167,14 @@ def test_classify(method):
 def test_classify_equal_interval_by_hand():
     c = charts.classify([0, 10, 20, 30, 40], "equal_interval", k=4)
     assert c.bins == [10, 20, 30, 40]
-    assert c.labels == ["0 – 10", "10 – 20", "20 – 30", "30 – 40"]
+    # Each class from the smallest to the largest value it holds: no bound shared by two labels.
+    assert c.labels == ["0 – 10", "20", "30", "40"]
     assert list(c.classes) == [0, 0, 1, 2, 3]
 
 
 def test_ranking_chart_highlights_the_leader():
     spec = charts.ranking_chart(pd.DataFrame({"nom": ["A", "B"], "count": [3, 1]}), title="Pôles").to_dict()
-    assert spec["mark"]["type"] == "bar"
+    assert spec["layer"][0]["mark"]["type"] == "bar"  # bars, then their values as text
     values = next(iter(spec["datasets"].values()))
     assert [v["en_tete"] for v in values] == [True, False]
 

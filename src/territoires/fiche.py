@@ -179,13 +179,13 @@ def territory(ds: Dataset, level: str, code: str) -> Territory:
 
 def place_name(ds: Dataset, level: str, code: str | None) -> str:
     """« Rhône-Alpes (région de 2012) »: a record's territory as a reader names it."""
-    label = {"region_2012": "région de 2012", "region": "région", "departement": "département"}.get(level, level)
+    label = {"region_2012": "région de 2012", "region": "région", "departement": "département"}.get(level, "commune")
     if level in _TABLES:
         name = (_named(ds, _TABLES[level], code) or {}).get("name")
     elif level == "epci":
         name, label = _epci_name(ds, str(code)), "intercommunalité"
     else:
-        name = _choices(ds, "commune").get(str(code)) if level == "commune" else None
+        name = _choices(ds, "commune").get(str(code)) if level in ("commune", "point") else None  # point: commune
     return f"{name or code} ({label})"
 
 
@@ -218,7 +218,7 @@ def unknown(ds: Dataset, level: str, code: str) -> TerritoiresError:
     near = candidates(ds, level, code)
     hint = f"codes proches : {', '.join(near)}" if near else "vérifier le code (INSEE, SIREN)"
     return TerritoiresError(
-        f"Territoire inconnu : aucun(e) {LEVELS[level].lower()} de code « {code} » (niveau {level}).",
+        f"Territoire inconnu : {LEVELS[level].lower()} de code « {code} » introuvable.",
         todo=f"{hint} ; une commune se donne par son code INSEE (d'aujourd'hui ou de 2012), une "
         "intercommunalité par son SIREN, un département ou une région par son code.",
     )

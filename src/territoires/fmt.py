@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 NNBSP = "\u202f"  # narrow no-break space: the French thousands separator
@@ -47,3 +48,21 @@ def date(iso: str | None) -> str:
     if len(parts) == 2:
         return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
     return parts[0]
+
+
+def date_time(iso: str | None, tz: str = "Europe/Paris") -> str:
+    """``'2026-11-30T18:40:53+00:00'`` → ``'30 novembre 2026 à 19 h 40'`` (French time); a text that is not
+    an ISO date and time is returned as it is, "" for none."""
+    import datetime as dt
+    import zoneinfo
+
+    if not iso:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:  # a moment in time: said in the time of France, as the reader lives it
+        with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError):
+            moment = moment.astimezone(zoneinfo.ZoneInfo(tz))
+    return f"{date(moment.date().isoformat())} à {moment.hour} h {moment.minute:02d}"

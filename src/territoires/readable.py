@@ -72,7 +72,10 @@ def _cited(records: pd.DataFrame) -> dict[str, set[str]]:
     """level → the codes ``records`` name: their own territories and those their ``places`` cells cite."""
     wanted: dict[str, set[str]] = {}
     if {"level", "code"} <= set(records.columns):
-        for level, code in zip(records["level"], records["code"], strict=True):
+        communes = records["commune"] if "commune" in records.columns else records["code"]
+        for level, code, commune in zip(records["level"], records["code"], communes, strict=True):
+            if level == "point":  # a point is named by its commune
+                level, code = "commune", commune if isinstance(commune, str) and commune else code
             if isinstance(code, str) and code and level in STORE_LEVELS:
                 wanted.setdefault(level, set()).add(code)
     if "places" in records.columns:
@@ -110,6 +113,26 @@ NOUNS: dict[str, str] = {
 }
 
 
+POINT = "Point dans"  # a record placed at coordinates, followed by its commune
+
+# The boundary store's levels (``data/geo/<level>.parquet``, the manifest's counts) as a reader names them.
+STORE_LEVEL_LABELS: dict[str, str] = {
+    "communes": "Communes d'aujourd'hui",
+    "arrondissements": "Arrondissements municipaux (Paris, Lyon, Marseille)",
+    "subdivisions": "Communes déléguées et associées",
+    "epci": "Intercommunalités (EPCI)",
+    "departements": "Départements",
+    "regions": "Régions d'aujourd'hui",
+    "regions_2012": "Régions de 2012",
+    "communes_2012": "Communes de 2012",
+}
+
+
+def store_level(level: str) -> str:
+    """« Régions de 2012 » for ``regions_2012``; an unknown level (a newer store) as it is."""
+    return STORE_LEVEL_LABELS.get(level, level)
+
+
 def named(level: str, code: Any, names: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """A code with its name, « Gironde (33) »; the bare code when its name is unknown, "" without one."""
     if not isinstance(code, str) or not code:
@@ -119,11 +142,16 @@ def named(level: str, code: Any, names: Mapping[str, Mapping[str, str]] | None =
 
 
 def territory(a: Mapping[str, Any], names: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """The record's own territory in words: « Saint-Étienne (commune 42218) », « France entière »; the
-    level and code (« Commune 42218 ») when the boundaries do not name it."""
+    """The record's own territory in words: « Saint-Étienne (commune 42218) », « France entière », « Point dans
+    Gex (commune 01008) »; the level and code (« Commune 42218 ») when the boundaries do not name it."""
     level, code = str(_value(a, "level") or ""), _value(a, "code")
     if level == "national":
         return LEVELS["national"]
+    if level == "point":  # not « Point 01008 »: the commune the point lies in, by name
+        code = _value(a, "commune") or code
+        name = (names or {}).get("commune", {}).get(code) if isinstance(code, str) else None
+        where = f"{name} ({NOUNS['commune'].format(code=code)})" if name else f"la commune {code or '?'}"
+        return f"{POINT} {where}"
     name = (names or {}).get(level, {}).get(code) if isinstance(code, str) else None
     if name and level in NOUNS:
         return f"{name} ({NOUNS[level].format(code=code)})"

@@ -55,14 +55,34 @@ def select_actors(placed: pd.DataFrame, state: MapState) -> pd.DataFrame:
     return placed[keep.to_numpy(dtype=bool)]
 
 
-def select_relations(relations: pd.DataFrame | None, state: MapState) -> pd.DataFrame:
-    """The relations the state shows: of its types, known by its year, with an end in its régions.
+def relation_ends(placed: pd.DataFrame, state: MapState) -> set[str]:
+    """The records a relation the state shows may join: those the view shows anywhere in France (members
+    by the members filter, actors by kind, « pôles témoins », year), and every partner.
+
+    The régions are left to :func:`select_relations` (a relation leaving the selected régions is drawn).
+    A record without a place is on no map; as an end it follows the same filters (a member by the
+    members filter alone: its level is unknown).
+    """
+    anywhere = national(state)
+    unplaced = placed["level"].isin(UNPLACED_LEVELS)
+    # Given a level the view shows, select_actors judges it like any other record of its kind.
+    as_if_placed = placed.assign(level=placed["level"].mask(unplaced, (state.levels or ("",))[0]))
+    shown = set(select_actors(as_if_placed, anywhere)["id"])
+    return shown | set(placed.loc[placed["kind"] == "partner", "id"])
+
+
+def select_relations(relations: pd.DataFrame | None, state: MapState, placed: pd.DataFrame) -> pd.DataFrame:
+    """The relations the state shows: of its types, known by its year, both ends shown by the view
+    (:func:`relation_ends`), and an end in its régions. The one rule of the map and the statistics.
 
     A relation whose end has no place (national scope) is kept: the map counts it as not drawn.
     """
-    if relations is None or relations.empty:
+    if relations is None:
         return pd.DataFrame(columns=["id", "type", "from_id", "to_id"])
-    keep = relations["type"].isin(state.links)
+    if relations.empty:
+        return relations  # its columns kept: the statistics read the ends' régions
+    ends = relation_ends(placed, state)
+    keep = relations["type"].isin(state.links) & relations["from_id"].isin(ends) & relations["to_id"].isin(ends)
     year = pd.to_numeric(relations["year"].map(lambda v: v[:4] if isinstance(v, str) else None), errors="coerce")
     keep &= year.isna() | (year <= state.year)
     if state.regions:
@@ -165,6 +185,12 @@ def choropleth(ds: Dataset, state: MapState) -> Choropleth | None:
     )
 
 
+def classes_note(ds: Dataset, state: MapState) -> str:
+    """Why the density shows fewer classes than asked (« 5 classes demandées, 2 possibles : … »), or ""."""
+    ch = choropleth(ds, state.validated()) if state.statistic else None
+    return ch.classification.message if ch is not None else ""
+
+
 @dataclass
 class Selection:
     """What a state shows: its records, its régions and its choropleth."""
@@ -213,7 +239,7 @@ def select(ds: Dataset, state: MapState) -> Selection:
         actors=select_actors(ds.placed, state),
         regions=regions,
         choropleth=choropleth(ds, state),
-        relations=select_relations(ds.relations, state),
+        relations=select_relations(ds.relations, state, ds.placed),
     )
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import tempfile
 import threading
+from pathlib import Path
 
 from territoires.errors import TerritoiresError
 from territoires.settings import REPO_ROOT
@@ -54,12 +56,37 @@ def warm() -> None:
         log.exception("préparation du tableau de bord interrompue par une erreur inattendue")
 
 
+def french_frontend() -> Path | None:
+    """Point Streamlit at its page patched in French (:mod:`territoires.frontend`); the patched copy's
+    directory, or None when it could not be made (Streamlit's own page is then served, in English)."""
+    from streamlit import file_util
+
+    from territoires import frontend
+    from territoires.settings import data_dir
+
+    original = Path(file_util.get_static_dir())
+    for cache in (data_dir() / "cache", Path(tempfile.gettempdir()) / "territoires"):
+        try:
+            patched = frontend.build(original, cache)
+        except OSError:
+            continue  # a read-only data directory: the temporary directory then
+        except Exception:  # a translation is never worth a server that does not start
+            log.exception("page de Streamlit non traduite")
+            return None
+        # Read by Streamlit when it creates its routes (starlette_static_routes), after this call.
+        file_util.get_static_dir = lambda path=str(patched): path
+        return patched
+    log.warning("page de Streamlit non traduite : ni %s ni le répertoire temporaire ne sont inscriptibles", cache)
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Start the warm-up thread, then Streamlit on ``app.py`` with the given options."""
     # pandera imports hypothesis (a test dependency, present in the shared .venv) when it first
     # validates, only to offer data-synthesis strategies the server never uses: 0.1 s of every start.
     sys.modules.setdefault("hypothesis", None)
     threading.Thread(target=warm, name="territoires-warm", daemon=True).start()
+    french_frontend()
     from streamlit.web import cli as stcli
 
     sys.argv = ["streamlit", "run", str(REPO_ROOT / "app.py"), *(argv if argv is not None else sys.argv[1:])]

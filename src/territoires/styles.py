@@ -6,18 +6,23 @@ One table per thing, read by the web map (``territoires.webmap``) and the image 
 
 from __future__ import annotations
 
-# kind -> (colour, Font Awesome icon, legend label)
-KIND_STYLE: dict[str, tuple[str, str, str]] = {
-    "ptce_pole": ("#d95f02", "fa-diagram-project", "Pôle territorial de coopération (PTCE)"),
-    "ptce_project": ("#e6ab02", "fa-seedling", "Projet de PTCE"),
-    "ples": ("#7570b3", "fa-people-group", "Pôle local d'économie solidaire (PLES)"),
-    "citeslab": ("#e7298a", "fa-lightbulb", "CitésLab"),
-    "initiative": ("#1b9e77", "fa-handshake", "Initiative, entreprise de l'ESS"),
-    "event": ("#525252", "fa-calendar-days", "Rencontre"),
-    "network_office": ("#a6761d", "fa-house", "Siège du RTES"),
-    "rtes_board_member": ("#386cb0", "fa-user", "Administrateur·rice du RTES"),
-    "partner": ("#666666", "fa-building-columns", "Partenaire cité (collectivité non adhérente, organisme)"),
+from territoires.registry.schema import KINDS
+
+# kind -> (colour, Font Awesome icon); the label is the registry's (schema.KINDS): one name per kind,
+# the same in the filters, the legends, the tables and the exports.
+_KIND_LOOK: dict[str, tuple[str, str]] = {
+    "ptce_pole": ("#d95f02", "fa-diagram-project"),
+    "ptce_project": ("#e6ab02", "fa-seedling"),
+    "ples": ("#7570b3", "fa-people-group"),
+    "citeslab": ("#e7298a", "fa-lightbulb"),
+    "initiative": ("#1b9e77", "fa-handshake"),
+    "event": ("#525252", "fa-calendar-days"),
+    "network_office": ("#a6761d", "fa-house"),
+    "rtes_board_member": ("#386cb0", "fa-user"),
+    "partner": ("#666666", "fa-building-columns"),
 }
+# kind -> (colour, Font Awesome icon, legend label)
+KIND_STYLE: dict[str, tuple[str, str, str]] = {k: (c, icon, KINDS[k]) for k, (c, icon) in _KIND_LOOK.items()}
 # member level -> (colour, legend label)
 LEVEL_STYLE: dict[str, tuple[str, str]] = {
     "region_2012": ("#9ecae1", "Région adhérente"),
@@ -26,6 +31,12 @@ LEVEL_STYLE: dict[str, tuple[str, str]] = {
     "epci": ("#2171b5", "Intercommunalité adhérente (périmètre 2012)"),
     "commune": ("#08306b", "Ville adhérente"),
 }
+# Density shading (choropleth), light to dark: 7 steps of matplotlib's « magma » (0.98 → 0.20), a
+# perceptually uniform scheme readable with colour-vision deficiencies. Not blue, so that it never
+# reads as member fills (LEVEL_STYLE); its darkest end stops short of black, so that boundaries and
+# markers stay visible, and every step stays apart from the marker and link colours (ΔE*ab ≥ 25).
+DENSITY_PALETTE = ["#fcf4b6", "#feb77e", "#f9795d", "#db476a", "#a5317e", "#701f81", "#3b0f70"]
+NO_DATA_COLOR = "#d9d9d9"
 STAT_LABELS = {
     "count": "Nombre",
     "per_million": "Par million d'habitants",

@@ -12,6 +12,9 @@ import typer
 from territoires import fmt
 from territoires.cli.common import DataDir, data_app, err, fail, field, os_failure, out, plain
 from territoires.errors import TerritoiresError
+from territoires.registry.schema import KINDS, LEVELS
+
+README = "data/registry/README.md"  # the registry's columns, described (for the command line only)
 
 
 @data_app.command("check")
@@ -24,11 +27,9 @@ def data_check(data_dir: DataDir = None) -> None:
         err.print(f"[bold red]✗[/] {plain(p)}", highlight=False)
     if rep.total:
         out.print(f"Enregistrements : {rep.total}", highlight=False)
-        out.print("Par type : " + ", ".join(f"{field(k)} {v}" for k, v in rep.by_kind.items()), highlight=False)
-        out.print(
-            "Adhérents par niveau : " + ", ".join(f"{field(k)} {v}" for k, v in rep.members_by_level.items()),
-            highlight=False,
-        )
+        # Each kind and level by its French name, its code beside (what --kind and the files use).
+        out.print("Par type :\n" + _counts(rep.by_kind, KINDS), highlight=False)
+        out.print("Adhérents par niveau :\n" + _counts(rep.members_by_level, LEVELS), highlight=False)
         n_rel = sum(rep.relations_by_type.values())
         by_type = ", ".join(f"{field(k)} {v}" for k, v in rep.relations_by_type.items())
         out.print(f"Relations : {n_rel}" + (f" ({by_type})" if by_type else ""), highlight=False)
@@ -65,6 +66,11 @@ def data_check(data_dir: DataDir = None) -> None:
     out.print("[green]✓[/] Registre conforme.", highlight=False)
 
 
+def _counts(counts: dict[str, int], labels: dict[str, str]) -> str:
+    """One indented line per code: « 88  Collectivité adhérente du RTES — rtes_member »."""
+    return "\n".join(f"  {n:>4}  {field(labels.get(k, k))} — {field(k)}" for k, n in counts.items())
+
+
 @data_app.command("import")
 def data_import(
     file: Annotated[Path, typer.Argument(help="Fichier CSV ou XLSX de nouveaux enregistrements ou de modifications.")],
@@ -74,10 +80,14 @@ def data_import(
     ] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Importer des adhérents, pôles, initiatives… : chaque ligne vérifiée, compte rendu avant écriture."""
+    """Importer des adhérents, pôles, initiatives… : chaque ligne vérifiée, compte rendu avant écriture.
+
+    Colonnes acceptées : voir data/registry/README.md.
+    """
     import getpass
 
     from territoires.registry import importer
+    from territoires.registry.intake import ColumnError
     from territoires.registry.storage import open_store
 
     try:
@@ -93,6 +103,8 @@ def data_import(
                 out.print("Simulation : rien n'a été écrit.", highlight=False)
                 raise typer.Exit(1 if plan.report.rejected else 0)
             report = importer.apply(store, plan, only_valid=only_valid)
+    except ColumnError as exc:  # the message lists the columns; here, where each one is described too
+        fail(TerritoiresError(exc.what, where=exc.where, todo=f"{exc.todo} Description : {README}."))
     except TerritoiresError as exc:
         fail(exc)
     if report.rejected and not report.written:

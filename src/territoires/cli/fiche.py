@@ -29,7 +29,14 @@ class FicheFormat(StrEnum):
 
 @app.command("fiche")
 def fiche_cmd(
-    level: Annotated[FicheLevel, typer.Option("--level", help="commune, epci, departement, region ou region_2012.")],
+    level: Annotated[
+        FicheLevel,
+        typer.Option(
+            "--level",
+            help="commune, epci (intercommunalité), departement, region (région d'aujourd'hui) ou region_2012 "
+            "(région de 2012).",
+        ),
+    ],
     code: Annotated[
         str,
         typer.Option(

@@ -10,9 +10,11 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
+from territoires import fmt
 from territoires.cli.common import DataDir, err, fail, field, geo_app, out, plain, steps_display
 from territoires.errors import TerritoiresError
 from territoires.io.limits import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, DEFAULT_MAX_UNPACKED, MB, Limits
+from territoires.readable import store_level
 
 
 @geo_app.command("build")
@@ -39,9 +41,9 @@ def geo_build(
     except TerritoiresError as exc:
         fail(exc)
     total = sum(f["bytes"] for f in manifest["files"].values())
-    counts = ", ".join(f"{k} {v}" for k, v in manifest["counts"].items())
-    out.print(f"Magasin construit en {time.perf_counter() - t0:.1f} s : {counts}.")
-    out.print(f"{len(manifest['files'])} fichiers, {total / 1e6:.1f} Mo.")
+    counts = " ; ".join(f"{store_level(k)} : {fmt.number(v)}" for k, v in manifest["counts"].items())
+    out.print(f"Magasin construit en {fmt.number(time.perf_counter() - t0, 1)} s : {counts}.", highlight=False)
+    out.print(f"{len(manifest['files'])} fichiers, {fmt.number(total / 1e6, 1)} Mo.", highlight=False)
 
 
 @geo_app.command("check")

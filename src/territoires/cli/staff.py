@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from territoires import fmt
 from territoires.cli.common import app, err, fail, out
 from territoires.errors import TerritoiresError
 
@@ -75,7 +76,8 @@ def staff_list() -> None:
         out.print("Aucun compte. Créer le premier : territoires staff add NOM", highlight=False, markup=False)
         return
     for key, account in sorted(found.items()):
-        out.print(f"{key}\t{account.get('created', '')}", highlight=False, markup=False)
+        created = fmt.date_time(account.get("created"))  # the server's time, said in France's
+        out.print(f"{key}\t{'créé le ' + created if created else ''}", highlight=False, markup=False)
 
 
 @staff_app.command("check")

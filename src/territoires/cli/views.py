@@ -13,6 +13,7 @@ import typer
 
 from territoires.cli.common import DataDir, app, err, fail, out, plain
 from territoires.errors import TerritoiresError
+from territoires.registry.schema import KINDS, LEVELS
 
 
 class StatsFormat(StrEnum):
@@ -29,12 +30,21 @@ class StatsBy(StrEnum):
 
 @app.command("stats")
 def stats_cmd(
-    by: Annotated[StatsBy, typer.Option("--by", help="Territoires : régions de 2012, d'aujourd'hui, départements.")] = (
-        StatsBy.region_2012
-    ),
+    by: Annotated[
+        StatsBy,
+        typer.Option(
+            "--by",
+            help="Territoires : region_2012 (régions de 2012), region (régions d'aujourd'hui) ou departement "
+            "(départements).",
+        ),
+    ] = StatsBy.region_2012,
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", help="Type d'acteur (répétable) : ptce_pole, rtes_member, ples… Défaut : tous."),
+        typer.Option(
+            "--kind",
+            help="Type d'acteur (répétable) : ptce_pole (pôles PTCE), rtes_member (collectivités adhérentes), "
+            "ples… Défaut : tous.",
+        ),
     ] = None,
     fmt_: Annotated[StatsFormat, typer.Option("--format", help="csv, json ou markdown.")] = StatsFormat.csv,
     coverage: Annotated[
@@ -67,8 +77,8 @@ def stats_cmd(
         fail(
             TerritoiresError(
                 f"Type d'acteur inconnu : {', '.join(unknown)}.",
-                todo=f"choisir parmi : {', '.join(stats.MAPPABLE_KINDS)} (les chiffres « regional_figure » "
-                "sont donnés à part).",
+                todo=f"choisir parmi {kind_choices(stats.MAPPABLE_KINDS)} (les chiffres donnés pour un territoire "
+                "entier, regional_figure, sont donnés à part).",
             )
         )
     try:
@@ -76,7 +86,9 @@ def stats_cmd(
             check_target(output)  # before the computing
         ds = load_dataset(data_dir)
         rep = stats.report(ds.placed, ds.registry.perimeters, ds.levels, ds.vintage, by.value, kinds, coverage)
-        fmts = {StatsFormat.csv: rep.to_csv, StatsFormat.json: rep.to_json, StatsFormat.markdown: rep.to_markdown}
+        # CSV and JSON keep the codes (scripts read them); Markdown is read by people: names.
+        read = in_words(rep, ds).to_markdown
+        fmts = {StatsFormat.csv: rep.to_csv, StatsFormat.json: rep.to_json, StatsFormat.markdown: read}
         text = fmts[fmt_]()
         if output is not None:
             write_file(output, text.encode("utf-8"))
@@ -88,6 +100,33 @@ def stats_cmd(
         err.print(f"✓ écrit : {plain(output)}", highlight=False)
     if fmt_ is StatsFormat.csv:
         err.print(f"Millésime : {plain(rep.vintage)}.", highlight=False)
+
+
+def kind_choices(kinds) -> str:
+    """« ptce_pole : Pôle territorial de coopération économique (PTCE) ; … »: each code with its French name."""
+    return " ; ".join(f"{k} : {KINDS.get(k, k)}" for k in kinds)
+
+
+def in_words(rep, ds):
+    """A statistics report (:class:`territoires.stats.Report`) for people: each kind by its French name,
+    each figure's territory by its name with its code (« Rhône-Alpes, région de 2012, 82 », « France entière »)."""
+    from territoires import readable, selection
+
+    names = selection.territory_names(ds)
+
+    def place(level: str, code: str) -> str:
+        name = names.get(level, {}).get(code)
+        if level == "national":
+            return LEVELS["national"]
+        return f"{name}, {readable.NOUNS[level].format(code=code)}" if name else f"{LEVELS.get(level, level)} {code}"
+
+    where = [place(lv, c) for lv, c in zip(rep.figures["level"], rep.figures["code"], strict=True)]
+    return replace(
+        rep,
+        table=rep.table.rename(columns=KINDS),
+        concentration=[{**c, "kind": KINDS.get(c["kind"], c["kind"])} for c in rep.concentration],
+        figures=rep.figures.assign(code=where),
+    )
 
 
 def _relations_stats(by: StatsBy, fmt_: StatsFormat, output: Path | None, data_dir: Path | None) -> None:
@@ -140,12 +179,21 @@ def export_cmd(
     ] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="Code de région (répétable).")] = None,
     system: Annotated[str, typer.Option("--regions-de", help="2012 ou 2016.")] = "2012",
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="Type d'acteur (répétable).")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="Type d'acteur (répétable) : ptce_pole, ples, initiative…")
+    ] = None,
     no_members: Annotated[bool, typer.Option("--sans-adherents", help="Sans les collectivités adhérentes.")] = False,
     statistic: Annotated[
-        str, typer.Option("--densite", help="Aplat : count, per_million, per_10k_km2, share, location_quotient.")
+        str,
+        typer.Option(
+            "--densite",
+            help="Aplat : count (nombre), per_million (par million d'habitants), per_10k_km2 (pour 10 000 km²), "
+            "share (part du total) ou location_quotient (quotient de localisation).",
+        ),
     ] = "",
-    stat_kind: Annotated[str, typer.Option("--densite-de", help="Type d'acteur de l'aplat.")] = "ptce_pole",
+    stat_kind: Annotated[
+        str, typer.Option("--densite-de", help="Type d'acteur de l'aplat (ptce_pole : pôles PTCE, ples…).")
+    ] = "ptce_pole",
     width: Annotated[int, typer.Option(help="Largeur de l'image en pixels (16:9).")] = 1920,
     data_dir: DataDir = None,
 ) -> None:
@@ -154,7 +202,7 @@ def export_cmd(
 
     from territoires import export
     from territoires.dataset import load_dataset
-    from territoires.state import MapState, from_query
+    from territoires.state import MAP_KINDS, MapState, from_query
     from territoires.webmap.geometry import GeometryCache
 
     if link:
@@ -174,8 +222,7 @@ def export_cmd(
         fail(
             TerritoiresError(
                 f"Type d'acteur inconnu : {', '.join(bad)}.",
-                todo="choisir parmi ptce_pole, ptce_project, ples, citeslab, initiative, event, "
-                "network_office, rtes_board_member.",
+                todo=f"choisir parmi {kind_choices(MAP_KINDS)}.",
             )
         )
     state = replace(state.validated(), presentation=True)
@@ -201,18 +248,19 @@ def serve_cmd(ctx: typer.Context) -> None:
 @app.command("prepare")
 def prepare_cmd(data_dir: DataDir = None) -> None:
     """Préparer le démarrage rapide du tableau de bord (instantané des données et de la carte par défaut)."""
-    from territoires import snapshot
+    from territoires import fmt, snapshot
 
     try:
         t = time.perf_counter()
         target, written = snapshot.prepare(data_dir)
+        took = time.perf_counter() - t
     except TerritoiresError as exc:
         fail(exc)
     if target is None:
         out.print("Registre en base de données : pas d'instantané (la base peut changer sans lui).", highlight=False)
     elif written:
         out.print(
-            f"[green]✓[/] Instantané de démarrage écrit : {plain(target)} ({time.perf_counter() - t:.1f} s).",
+            f"[green]✓[/] Instantané de démarrage écrit : {plain(target)} ({fmt.number(took, 1)} s).",
             highlight=False,
         )
     else:

@@ -26,7 +26,7 @@ from territoires.registry.relations import DIRECTED, TYPES
 from territoires.registry.schema import KINDS
 from territoires.selection import Selection, select, selected_departements, source_line, title_for
 from territoires.state import MapState
-from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, RELATION_STYLE, SEA
+from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, NO_DATA_COLOR, RELATION_STYLE, SEA
 from territoires.webmap import links
 from territoires.webmap.geometry import GeometryCache
 
@@ -87,7 +87,7 @@ def _draw_fill(frame: _Frame, sel: Selection) -> None:
         return
     units = frame.deps if ch.unit_level == "departements" else frame.regions
     colors = ch.colors()
-    units.to_crs(frame.crs).plot(ax=frame.ax, color=[colors.get(c, "#d9d9d9") for c in units.index], linewidth=0)
+    units.to_crs(frame.crs).plot(ax=frame.ax, color=[colors.get(c, NO_DATA_COLOR) for c in units.index], linewidth=0)
 
 
 def _draw_members(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
@@ -290,7 +290,9 @@ def _legend_handles(sel: Selection) -> list:
         handles.append(Patch(color="none", label=_wrap(heading)))
         handles += [Patch(facecolor=c, label=lab) for lab, c in zip(cls.labels, cls.colors, strict=True)]
         if (cls.classes < 0).any():
-            handles.append(Patch(facecolor="#d9d9d9", label=charts.NO_DATA))
+            handles.append(Patch(facecolor=NO_DATA_COLOR, label=charts.NO_DATA))
+        if cls.message:  # fewer classes than asked: the slide says why
+            handles.append(Patch(color="none", label=_wrap(cls.message)))
     return handles
 
 

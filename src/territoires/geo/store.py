@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import geopandas as gpd
 import pyarrow.parquet as pq
 
-from territoires import __version__
+from territoires import __version__, fmt
 from territoires.errors import DataFileError
 from territoires.geo.layout import (
     DISPLAY_LEVELS,
@@ -171,32 +172,39 @@ def check_store(base: Path | None = None, *, deep: bool = True, hashes: bool = T
     return result
 
 
-def repair_notes(repairs: dict[str, Any], detail: bool = True) -> list[str]:
+def repair_notes(repairs: dict[str, Any], detail: bool = True, names: Mapping[str, str] | None = None) -> list[str]:
     """What the build repaired or found missing, in French, one line each (the check and the Sources page).
 
     Without ``detail`` (the public Sources page), the approximate 2012 outlines are counted, not listed.
+    ``names``: commune code → name, to name the commune whose outline covers another (else its code).
     """
+
+    def commune(code: str) -> str:
+        name = (names or {}).get(code)
+        return f"{name} ({code})" if name else f"la commune {code}"
+
     notes = [
-        f"Commune {item['code']} ({item['nom']}) : pas de contour propre dans la source ; "
-        f"son territoire est couvert par le contour de {item['contour_de']}."
+        f"{item['nom']} (commune {item['code']}) : pas de contour propre dans la source ; "
+        f"son territoire est couvert par le contour de {commune(item['contour_de'])}."
         for item in repairs.get("outline_held_by", [])
     ]
     notes += [
-        f"Commune {item['code']} ({item['nom']}) : aucun contour dans la source."
+        f"{item['nom']} (commune {item['code']}) : aucun contour dans la source."
         for item in repairs.get("without_outline", [])
     ]
     notes += [
-        f"Commune {item['code']} ({item['nom']}) : contour reconstruit à partir de ses "
+        f"{item['nom']} (commune {item['code']}) : contour reconstruit à partir de ses "
         f"{len(item['parties'])} communes déléguées."
         for item in repairs.get("rebuilt_from_parts", [])
     ]
     notes += _notes_2012(repairs.get("communes_2012", {}), detail)
     holes = repairs.get("holes_filled", [])
     if holes:
-        total = sum(h["area_km2"] for h in holes)
-        notes.append(f"{len(holes)} lacunes comblées ({total:.1f} km²), chacune attribuée à une commune voisine.")
+        total, s = fmt.number(sum(h["area_km2"] for h in holes), 1), "s" if len(holes) > 1 else ""
+        each = "attribuées chacune" if s else "attribuée"
+        notes.append(f"{len(holes)} lacune{s} comblée{s} ({total} km²), {each} à une commune voisine.")
     notes += [
-        f"EPCI {item['siren']} ({item['nom']}) : SIREN provisoire dans la source."
+        f"{item['nom']} (intercommunalité {item['siren']}) : numéro SIREN provisoire dans la source."
         for item in repairs.get("placeholder_sirens", [])
     ]
     return notes
@@ -215,13 +223,19 @@ def _notes_2012(rep: dict[str, Any], detail: bool = True) -> list[str]:
     if not rep:
         return []
     counts = rep.get("counts_by_outline", {})
-    kinds = " ; ".join(f"{OUTLINE_KINDS_FR.get(k, k)} : {v}" for k, v in counts.items())
-    notes = [f"Communes du 1er janvier 2012 ({sum(counts.values())}), par origine du contour — {kinds}."]
+    kinds = " ; ".join(f"{OUTLINE_KINDS_FR.get(k, k)} : {fmt.number(v)}" for k, v in counts.items())
+    notes = [f"Communes du 1er janvier 2012 ({fmt.number(sum(counts.values()))}), par origine du contour — {kinds}."]
     if not detail:
+        # The public page: no command to run, what a reader sees on the map instead.
         n = len(rep.get("approx", []))
-        return [*notes, f"{n} contours de 2012 approchés : la liste est donnée par « territoires geo check »."]
+        s, are = ("s", "sont") if n > 1 else ("", "est")
+        return [
+            *notes,
+            f"{fmt.number(n)} contour{s} de commune de 2012 {are} approché{s} (reconstitué{s}) : un adhérent dont le "
+            "périmètre en comprend un est dessiné en tireté sur la carte.",
+        ]
     notes += [
-        f"Commune de 2012 {a['code']} ({a['nom']}) : contour approché ({a['area_km2']:.1f} km²), "
+        f"{a['nom']} (commune de 2012, {a['code']}) : contour approché ({fmt.number(a['area_km2'], 1)} km²), "
         f"partie non revendiquée de la commune {a['commune']}"
         + (f", partagée avec {', '.join(a['partage_avec'])}." if a["partage_avec"] else ".")
         for a in rep.get("approx", [])

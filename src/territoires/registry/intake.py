@@ -27,7 +27,6 @@ from territoires import safe
 from territoires.errors import DataFileError
 from territoires.io.reading import reading
 from territoires.registry import filetype
-from territoires.registry.files import RELATIONS_FILE
 from territoires.registry.legacy import LEGACY_COLUMNS
 from territoires.registry.resolve import normalize
 from territoires.registry.schema import COLUMNS
@@ -125,6 +124,16 @@ RELATION_HEADER_ALIASES = {
     "remarques": "notes",
 }
 RELATION_MARKERS = ({"from id", "de", "from", "depuis"}, {"to id", "vers", "to"})
+# The headers the messages list, in French, separated by « , » (the aliases above read each one, accents or not).
+ACCEPTED = (
+    "type et nom (obligatoires) ; niveau, code, commune, département, identifiant, nom officiel, précision, "
+    "nouvel adhérent, adhésion, création, lancement, chiffres, statut, autres territoires, site web, rubrique, "
+    "citation, remarques, rôle, représente, pôle témoin"
+)
+RELATION_ACCEPTED = (
+    "de, vers et type (obligatoires) ; identifiant, montant, unité, précision du montant, libellé du montant, "
+    "année, statut, rubrique, citation, remarques"
+)
 
 # What a spreadsheet or a text editor saves a CSV in, in France (charset-normalizer's names).
 ENCODINGS = ["utf_8", "utf_16", "cp1252", "latin_1"]
@@ -141,6 +150,10 @@ class StaffTable:
     rows: list[dict[str, str]]
     cleaned: list[str] = field(default_factory=list)  # « ligne 3, nom : 2 caractère(s) de contrôle retiré(s) »
     what: str = "actors"  # "actors", or "relations" (a file of who works with whom)
+
+
+class ColumnError(DataFileError):
+    """A staff file's headers refused: the message lists the accepted ones (the CLI adds its documentation)."""
 
 
 def shown(value: str) -> str:
@@ -192,7 +205,7 @@ def _too_many_rows(name: str) -> DataFileError:
 
 def _too_many_columns(name: str, n: int) -> DataFileError:
     return DataFileError(
-        f"Trop de colonnes : {n} (limite {MAX_COLUMNS}).", where=name, todo="ne garder que les colonnes du registre."
+        f"Trop de colonnes : {n} (limite {MAX_COLUMNS}).", where=name, todo="ne garder que les colonnes utiles."
     )
 
 
@@ -307,35 +320,48 @@ def is_relations(df: pd.DataFrame) -> bool:
     return all(keys & marker for marker in RELATION_MARKERS)
 
 
+def _unknown(header: str, name: str, accepted: str, english: str, what: str = "") -> ColumnError:
+    """« Colonne inconnue », with the accepted columns in French and what to do."""
+    return ColumnError(
+        f"Colonne inconnue{what} : « {shown(header)} ».",
+        where=name,
+        todo=f"renommer ou supprimer cette colonne, puis importer de nouveau le fichier. Colonnes acceptées : "
+        f"{accepted} (ou leurs noms dans le registre : {english}).",
+    )
+
+
+def _checked(df: pd.DataFrame, mapped: dict, name: str, required: dict[str, str]) -> pd.DataFrame:
+    """``df`` renamed by ``mapped``; a column twice, or a ``required`` one (→ its French name) missing, refused."""
+    out = df.rename(columns=mapped)
+    out.attrs["headers"] = {c: _header_key(h)[0] for h, c in mapped.items()}  # the file's own words, for messages
+    dup = set(out.columns[out.columns.duplicated()])  # by the column's own name too: a workbook may repeat one
+    if dup:
+        twice = [_header_key(h)[0] for h in df.columns if mapped[h] in dup]
+        raise ColumnError(
+            f"Colonnes en double : {', '.join(f'« {shown(h)} »' for h in twice)} (une même colonne donnée deux fois).",
+            where=name,
+            todo="n'en garder qu'une, puis importer de nouveau le fichier.",
+        )
+    missing = [fr for col, fr in required.items() if col not in out.columns]
+    if missing:
+        raise ColumnError(
+            f"{'Colonnes obligatoires absentes' if len(missing) > 1 else 'Colonne obligatoire absente'} : "
+            f"{', '.join(f'« {m} »' for m in missing)}.",
+            where=name,
+            todo=f"ajouter {' et '.join(missing)} en tête de colonne, puis importer de nouveau le fichier.",
+        )
+    return out
+
+
 def _relation_columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
     """A relations file's headers mapped to the columns of relations.csv; an unknown one is refused."""
     mapped = {}
     for col in df.columns:
         header, key = _header_key(col)
-        target = RELATION_HEADER_ALIASES.get(key)
-        if target is None:
-            raise DataFileError(
-                f"Colonne inconnue dans un fichier de relations : « {shown(header)} ».",
-                where=name,
-                todo=f"utiliser les colonnes de data/registry/{RELATIONS_FILE} (from_id, to_id, type, amount, unit, "
-                "amount_kind, year, status, source_quote…) ou leurs noms français : de, vers, type, montant, "
-                "unité, année, statut, citation.",
-            )
+        if (target := RELATION_HEADER_ALIASES.get(key)) is None:
+            raise _unknown(header, name, RELATION_ACCEPTED, "from_id, to_id, amount…", " dans un fichier de relations")
         mapped[col] = target
-    out = df.rename(columns=mapped)
-    if out.columns.duplicated().any():
-        twice = sorted(set(out.columns[out.columns.duplicated()]))
-        raise DataFileError(
-            f"Colonne en double : {', '.join(twice)}.", where=name, todo="ne garder qu'une colonne de chaque."
-        )
-    if "type" not in out.columns:
-        raise DataFileError(
-            "Colonne obligatoire absente : « type ».",
-            where=name,
-            todo="ajouter la colonne type (crée, porte, finance, cofinance, soutient, partenaire, associé, "
-            "siège au comité de).",
-        )
-    return out
+    return _checked(df, mapped, name, {"type": "type"})
 
 
 def columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -351,27 +377,9 @@ def columns(df: pd.DataFrame, name: str) -> pd.DataFrame:
         known = header in COLUMNS or header in LEGACY_COLUMNS
         target = HEADER_ALIASES.get(key) or (header if known else None)
         if target is None:
-            raise DataFileError(
-                f"Colonne inconnue : « {shown(header)} ».",
-                where=name,
-                todo="utiliser les colonnes du registre (voir data/registry/README.md) ou leurs noms français : "
-                "type, nom, niveau, code, commune, département, citation…",
-            )
+            raise _unknown(header, name, ACCEPTED, "kind, name, level, code…")
         mapped[col] = target
-    out = df.rename(columns=mapped)
-    if out.columns.duplicated().any():
-        twice = sorted(set(out.columns[out.columns.duplicated()]))
-        raise DataFileError(
-            f"Colonne en double : {', '.join(twice)}.", where=name, todo="ne garder qu'une colonne de chaque."
-        )
-    for required in ("kind", "name"):
-        if required not in out.columns:
-            raise DataFileError(
-                f"Colonne obligatoire absente : « {required} ».",
-                where=name,
-                todo="ajouter les colonnes type (kind) et nom (name).",
-            )
-    return out
+    return _checked(df, mapped, name, {"kind": "type", "name": "nom"})
 
 
 def read_staff_file(path: Path | str, data: bytes | None = None) -> StaffTable:
@@ -379,13 +387,14 @@ def read_staff_file(path: Path | str, data: bytes | None = None) -> StaffTable:
     name = Path(path).name
     table = columns(read_table(path, data), name)
     out = StaffTable(name=name, rows=[], what="relations" if "from_id" in table.columns else "actors")
+    headers = table.attrs.get("headers", {})
     for i, row in enumerate(table.to_dict("records"), start=2):  # row 1 is the header
         cells = {}
         for col, v in row.items():
             text = "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
             text, removed = safe.clean_text(text)
             if removed:
-                out.cleaned.append(f"ligne {i}, {col} : {removed} caractère(s) de contrôle retiré(s)")
+                out.cleaned.append(f"ligne {i}, {headers.get(col, col)} : {removed} caractère(s) de contrôle retiré(s)")
             cells[col] = text.strip()
         out.rows.append(cells)
     return out

@@ -7,11 +7,11 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_folium import st_folium
 
-from territoires import search, selection
+from territoires import readable, search, selection
 from territoires.registry.schema import KINDS
 from territoires.state import FRAMINGS, METHODS, MapState, to_query
 from territoires.styles import STAT_LABELS
-from territoires.ui import fiche
+from territoires.ui import donnees, fiche
 from territoires.ui.common import current_state, dataset, fr_table, geometry, map_for, sidebar_filters, sync_url
 
 FRAMING_LABELS = {
@@ -109,7 +109,7 @@ def _clear_place() -> None:
 def _place_details(ds, place: str) -> None:
     """Who covers the searched place; the poles and initiatives in it, apart from those known only
     at a wider level; the events held there."""
-    st.subheader("Le lieu recherché")
+    st.header("Le lieu recherché")
     st.button("Ne plus cibler ce lieu", key="x_clear_place", on_click=_clear_place)
     kind, _, code = place.partition(":")
     level = "commune" if kind == "commune2012" else kind
@@ -149,6 +149,27 @@ def _actors_table(title: str, actors, cols: dict[str, str] | None = None) -> Non
     st.dataframe(fr_table(actors.assign(kind=actors["kind"].map(KINDS)), cols), hide_index=True)
 
 
+TABLE_ANCHOR = "la-carte-en-tableau"
+TABLE_COLUMNS = ["Nom", "Type", "Niveau", "Département", "Région 2012", "Région", "Statut"]
+
+
+def _map_table(ds, state: MapState) -> None:
+    """The records the map shows, as a table: for keyboard and screen-reader users (RGAA 4.1), and for
+    anyone who prefers reading a list. Drawn only when its panel is open (a table costs the first visit)."""
+    st.header("La carte en tableau", anchor=TABLE_ANCHOR)
+    records = selection.select_actors(ds.placed, state)
+    panel = st.expander(
+        f"Les {len(records)} adhérents et acteurs que montre la carte", key="x_map_table", on_change="rerun"
+    )
+    if not panel.open:
+        return
+    names = readable.place_names(ds.levels, records, selection.territory_names(ds))
+    shown = donnees.table(records, names)
+    region = "Région 2012" if state.region_system.column == "reg_2012" else "Région"
+    cols = [c for c in TABLE_COLUMNS if c in shown.columns and (c == region or not c.startswith("Région"))]
+    panel.dataframe(shown[cols], hide_index=True, width="stretch")
+
+
 def render() -> None:
     """Draw the page."""
     wanted = st.query_params.get(fiche.PARAM)
@@ -161,7 +182,7 @@ def render() -> None:
     # The official's question first: in the page, only the title and its caption come before the
     # place search; the rest of the sidebar is drawn after it.
     if not st.session_state.get("f_presentation"):
-        st.title("Carte de la coopération territoriale (2012)")
+        st.title("Carte de la coopération territoriale (2012)", anchor=False)
         st.caption(
             "Adhérents du RTES au 31 août 2012 et acteurs cités par la lettre Transversales "
             "(automne 2012). Survolez pour le nom, cliquez pour le détail et la source."
@@ -181,19 +202,26 @@ def render() -> None:
             "Retirez le filtre « Région(s) » pour voir ses adhérents et ses acteurs."
         )
     m = map_for(state)
+    if not state.presentation:
+        # RGAA 12.7: a link to pass the map (its frame holds the map's own controls) and reach the
+        # same information as a table.
+        st.markdown("[Passer la carte : aller à la carte en tableau](#la-carte-en-tableau)")  # TABLE_ANCHOR
     # returned_objects=[]: panning or zooming never reruns the script.
     st_folium(m, returned_objects=[], use_container_width=True, height=860 if state.presentation else 640, key="carte")
+    if note := selection.classes_note(ds, state):
+        st.caption(note)
     if state.presentation:
         return
+    _map_table(ds, state)
     col_share, col_exp = st.columns([1, 1])
     with col_share:
-        st.subheader("Partager cette vue")
+        st.header("Partager cette vue")
         st.text("Le lien de la page (barre d'adresse) reproduit les filtres, les couches et le cadrage :")
         query = "&".join(f"{k}={v}" for k, v in to_query(state).items())
         # st.text, not st.code: the code block's highlighter is 0.3 s more of JavaScript on the first visit.
         st.text(f"?{query}" if query else "(vue par défaut)")
     with col_exp:
-        st.subheader("Exporter")
+        st.header("Exporter")
         fmt = st.radio(
             "Format",
             ["png", "svg", "pdf", "html"],

@@ -273,11 +273,31 @@ def _switch_regions(departements: pd.DataFrame) -> None:
     st.session_state["f_regions"] = counterpart_regions(departements, chosen, st.session_state["f_system"])
 
 
+FILTER_FIELDS = ("system", "regions", "kinds", "members", "levels", "links", "test_only", "year", "as_of")
+
+
+def _filters_panel():
+    """The filters' panel in the sidebar: a folding section whose title says how many filters are set.
+
+    Folded by default, so that the keyboard reaches the page (the place search) in a few presses of
+    Tab rather than after the twenty-odd filter controls (RGAA 12.8); open on the session's first run
+    when the link sets a filter, so that the setting shows. Its widgets are drawn either way (a closed
+    section only hides them): their values and the tests that set them do not depend on it.
+    """
+    default, state = MapState(), st.session_state["_state"]
+    changed = sum(getattr(state, f) != getattr(default, f) for f in FILTER_FIELDS)
+    if "x_filters_panel" not in st.session_state:
+        st.session_state["x_filters_panel"] = changed > 0
+    label = "Filtres" if not changed else f"Filtres ({changed} modifié{'s' if changed > 1 else ''})"
+    # on_change="rerun" makes the open state the session's (its key), so that it survives the label's
+    # changes; the widgets inside are drawn whether it is open or not.
+    return st.sidebar.expander(label, icon=":material/filter_alt:", key="x_filters_panel", on_change="rerun")
+
+
 def sidebar_filters(ds: Dataset) -> MapState:
     """The filters every page shares, in the sidebar; returns the state and keeps the URL in step."""
     _seed_widgets()
-    sb = st.sidebar
-    sb.header("Filtres")
+    sb = _filters_panel()
     sb.radio(
         "Régions",
         ["2012", "2016"],

@@ -74,7 +74,7 @@ def render() -> None:
     _buttons(_downloads(tuple(records["id"]), ds.as_of, every), DOWNLOADS, "d_")
     st.caption(SHEET_CAPTION)
     if current_as_of():
-        st.text(f"Registre tel qu'il était le {current_as_of()}.")
+        st.text(f"Registre tel qu'il était le {fmt.date(current_as_of())}.")
     _relations_panel(ds, records)
     _changes_panel(ds)
     author = staff.panel()
@@ -102,7 +102,7 @@ def _relation_downloads(ids: tuple[str, ...], as_of: str, every: bool) -> dict[s
 
 def _relations_panel(ds, records: pd.DataFrame) -> None:
     """Who works with whom, among the records listed: the table and its downloads."""
-    st.subheader("Relations")
+    st.header("Relations")
     rel = touching(ds.relations, set(records["id"]))
     st.text(f"{len(rel)} relation(s) sur {len(ds.relations)} touchent les enregistrements listés ci-dessus.")
     if rel.empty:
@@ -115,7 +115,8 @@ def _relations_panel(ds, records: pd.DataFrame) -> None:
 IMPORT_HELP = """
 Une ligne par adhérent ou pôle, la première ligne donnant les noms des colonnes.
 
-- **type** (obligatoire) : rtes_member, ptce_pole, ples, initiative, partner… ;
+- **type** (obligatoire) : rtes_member (collectivité adhérente), ptce_pole (pôle PTCE), ptce_project (projet
+  de PTCE), ples, citeslab, initiative, event (rencontre), partner (partenaire cité)… ;
 - **nom** (obligatoire) : le nom tel qu'il doit s'afficher ;
 - **niveau** : commune, département, région, intercommunalité, national ;
 - **code** : le code INSEE de la commune, du département ou de la région, ou le SIREN de
@@ -124,7 +125,8 @@ Une ligne par adhérent ou pôle, la première ligne donnant les noms des colonn
   site web, rubrique, citation, remarques.
 
 Les noms français ci-dessus ou ceux du registre (kind, name, level, code…) sont acceptés, avec ou sans
-accents ni majuscules. Exemple (CSV, séparateur point-virgule) :
+accents ni majuscules ; un fichier qui a une autre colonne est refusé, avec la liste des colonnes acceptées.
+Exemple (CSV, séparateur point-virgule) :
 
 ```
 type;nom;niveau;code;commune;département
@@ -155,7 +157,7 @@ def _import_panel(author: str) -> None:
     from territoires.registry.storage import StaleRegistryError
     from territoires.ui.common import registry_store, reload_data
 
-    st.subheader("Importer des adhérents ou des pôles")
+    st.header("Importer des adhérents ou des pôles")
     done = st.session_state.pop("imp_done", None)
     if done:
         st.success(done)
@@ -219,8 +221,12 @@ def _import_panel(author: str) -> None:
         st.rerun()
 
 
+# Where a change came from, in words (the change log keeps the code).
+ORIGINS = {"formulaire": "formulaire du tableau de bord", "cli": "ligne de commande"}
+
+
 def _changes_panel(ds) -> None:
-    st.subheader("Nouveautés")
+    st.header("Nouveautés")
     since = st.text_input("Depuis le (AAAA-MM-JJ)", value="2000-01-01", key="chg_since").strip()
     log = ds.changelog if ds.changelog is not None else pd.DataFrame()
     if log.empty:
@@ -231,11 +237,12 @@ def _changes_panel(ds) -> None:
         return
     recent = log[log["at"].astype(str).str[:10] >= since].iloc[::-1]
     view = recent.assign(
-        quand=recent["at"].astype(str).str[:16].str.replace("T", " "),
+        quand=recent["at"].astype(str).map(fmt.date_time),
         action=recent["action"].map({"added": "ajout", "changed": "modification"}).fillna(recent["action"]),
         type=recent["kind"].map(KINDS).fillna(recent["kind"]),
+        origin=recent["origin"].map(ORIGINS).fillna(recent["origin"]),
     )
-    st.text(f"{len(view)} modification(s) depuis le {since}.")
+    st.text(f"{len(view)} modification(s) depuis le {fmt.date(since)}.")
     st.dataframe(
         fr_table(
             view,

@@ -118,7 +118,11 @@ def _show(ds, f: Fiche, key: tuple[str, str]) -> None:
     left, right = st.columns([1, 1])
     with left:
         try:
-            st.image(_map_png(ds, current_as_of(), *key), caption="Le territoire, ses acteurs et ses relations")
+            st.image(
+                _map_png(ds, current_as_of(), *key),
+                caption="Le territoire, ses acteurs et ses relations",
+                alt="Carte du territoire, de ses acteurs et de ses relations (détail dans les tableaux de la fiche)",
+            )
         except TerritoiresError as exc:  # a boundary file missing: the lists still show
             st.text(exc.message)
     with right:

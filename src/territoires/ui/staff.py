@@ -90,7 +90,7 @@ def _sign_in_form() -> None:
 
 def panel() -> str | None:
     """The staff corner: who is signed in (and a way out), or how to sign in, or how to enable it."""
-    st.subheader("Espace du personnel")
+    st.header("Espace du personnel")
     who = current()
     if who:
         st.text(f"Connecté·e : {who}")
@@ -106,8 +106,8 @@ def panel() -> str | None:
     if not staff.configured():
         st.info(
             "Le tableau de bord public est en lecture seule. Pour permettre au personnel d'importer des "
-            "adhérents ou des pôles, créer un compte sur le serveur : « territoires staff add NOM » "
-            "(ou configurer OpenID Connect, voir le README)."
+            "adhérents ou des pôles, l'administrateur du serveur crée un compte (« territoires staff add NOM ») "
+            "ou active la connexion par le compte de l'organisation (OpenID Connect)."
         )
         return None
     st.caption("L'import de fichiers est réservé au personnel du réseau.")

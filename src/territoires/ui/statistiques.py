@@ -10,6 +10,9 @@ from territoires.registry.schema import KINDS
 from territoires.ui.common import dataset, fr_styled, fr_table, sidebar_filters
 
 BY_LABELS = {"region_2012": "Régions de 2012", "region": "Régions d'aujourd'hui", "departement": "Départements"}
+# The page opens on the concentration the newsletter stresses: 4 of the 5 PTCE test poles in Rhône-Alpes.
+DEFAULT_KIND = "ptce_pole"
+TOP = {"departement": 30}  # a longer chart would push the table off the screen; régions are all shown
 COLUMNS = {
     "nom": "Territoire",
     "count": "Nombre",
@@ -41,6 +44,7 @@ def render() -> None:
     if not kinds:
         st.info("Choisissez au moins un type d'acteur dans les filtres.")
         return
+    _seed_kind(state, kinds)
     kind = st.selectbox("Type d'acteur", kinds, format_func=KINDS.get, key="s_kind")
     # The filters (year, pôles témoins) apply; régions narrow the rows shown, not the national totals.
     shown = selection.select_actors(ds.placed, selection.national(state))
@@ -50,10 +54,7 @@ def render() -> None:
     conc = stats.concentration(table, kind, by)
     table = selection.narrow_table(ds, state, table, by)
     _concentration(conc)
-    st.altair_chart(
-        charts.ranking_chart(table[table["count"] > 0], "count", title=f"{KINDS[kind]} : nombre par territoire"),
-        width="stretch",
-    )
+    _ranking(table, kind, by)
     st.dataframe(
         fr_styled(
             fr_table(table, COLUMNS),
@@ -69,6 +70,27 @@ def render() -> None:
     _cooperation(ds, state, by)
     _newsletter_figures(ds)
     _coverage(ds, terr)
+
+
+def _seed_kind(state, kinds: list[str]) -> None:
+    """The kind the page opens on: the user's choice while it is offered, else the density kind of the
+    state (a shared link's « densite_de »), else PTCE poles, else the first kind the filters allow."""
+    if st.session_state.get("s_kind") in kinds:
+        return
+    preferred = [k for k in (state.stat_kind, DEFAULT_KIND) if k in kinds]
+    st.session_state["s_kind"] = preferred[0] if preferred else kinds[0]
+
+
+def _ranking(table: pd.DataFrame, kind: str, by: str) -> None:
+    """The ranking chart of the territories that have some: all régions, the first départements."""
+    ranked = table[table["count"] > 0]
+    if ranked.empty:
+        st.text(f"Aucun enregistrement de ce type ({KINDS[kind]}) dans ces territoires.")
+        return
+    st.altair_chart(
+        charts.ranking_chart(ranked, "count", title=f"{KINDS[kind]} : nombre par territoire", top=TOP.get(by)),
+        width="stretch",
+    )
 
 
 def _concentration(conc: stats.Concentration) -> None:
@@ -94,7 +116,9 @@ def cooperation_view(ds, state, by: str) -> tuple[coopstats.CoopReport, pd.DataF
     """The cooperation report by région and its rows as the page shows them (the selected régions, then
     the national total), under French headers."""
     system = by if by in coopstats.BY else state.by  # départements: the régions of the page's system
-    rep = coopstats.report(ds.relations, ds.levels, system)
+    # The relations the map draws for these filters (both ends shown), counted over the whole country.
+    shown = selection.select_relations(ds.relations, selection.national(state), ds.placed)
+    rep = coopstats.report(shown, ds.levels, system)
     regions = rep.table[rep.table["code"] != coopstats.NATIONAL[0]]
     rows = pd.concat([selection.narrow_table(ds, state, regions, system), rep.table.tail(1)])
     return rep, fr_table(rows, coopstats.LABELS_FR)
@@ -102,7 +126,7 @@ def cooperation_view(ds, state, by: str) -> tuple[coopstats.CoopReport, pd.DataF
 
 def _cooperation(ds, state, by: str) -> None:
     """Relations, local authorities engaged and declared amounts per région."""
-    st.subheader("Coopérations par région")
+    st.header("Coopérations par région")
     rep, view = cooperation_view(ds, state, by)
     regions = rep.table[(rep.table["code"] != coopstats.NATIONAL[0]) & (rep.table["relations"] > 0)]
     shown = regions[regions["code"].isin(view["Code"])]
@@ -127,25 +151,45 @@ FIGURE_HEADERS = {
 }
 
 
+LEVEL_NOUNS = {
+    "region_2012": "Région de 2012",
+    "region": "Région",
+    "departement": "Département",
+    "epci": "Intercommunalité",
+    "commune": "Commune",
+}
+
+
+def figure_place(level: object, code: object, names: dict[str, dict[str, str]]) -> str:
+    """Where a figure applies, in words: « France entière », « Rhône-Alpes (82) » — never a bare code."""
+    code = code.strip() if isinstance(code, str) else ""
+    level = level if isinstance(level, str) else ""
+    if level == "national" or code == "FR":
+        return "France entière"
+    name = names.get(level, {}).get(code)
+    if name:
+        return f"{name} ({code})"
+    if not code:
+        return "Territoire non précisé"
+    return f"{LEVEL_NOUNS.get(level, 'Territoire')} de code {code} (nom inconnu)"
+
+
 def figures_table(placed: pd.DataFrame, names: dict[str, dict[str, str]]) -> pd.DataFrame:
     """The newsletter's figures, one row per figure, under French headers (text only, no raw JSON)."""
     fig = stats.figures(placed)
-    where = [
-        names.get(lv, {}).get(c) or ("France entière" if lv == "national" else f"{c or ''}")
-        for lv, c in zip(fig["level"], fig["code"], strict=True)
-    ]
+    where = [figure_place(lv, c, names) for lv, c in zip(fig["level"], fig["code"], strict=True)]
     return fr_table(fig.assign(territoire=where), FIGURE_HEADERS)
 
 
 def _newsletter_figures(ds) -> None:
     """The figures the newsletter gives for whole territories (not counted)."""
-    st.subheader("Chiffres donnés par la lettre (non comptés)")
+    st.header("Chiffres donnés par la lettre (non comptés)")
     st.dataframe(figures_table(ds.placed, selection.territory_names(ds)), hide_index=True, width="stretch")
 
 
 def _coverage(ds, terr) -> None:
     """Members per territory, and the population and area they cover."""
-    st.subheader("Couverture par les adhérents du RTES")
+    st.header("Couverture par les adhérents du RTES")
     cov = stats.coverage(ds.placed, ds.registry.perimeters, terr)
     cov = fr_table(
         cov,

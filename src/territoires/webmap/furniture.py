@@ -48,6 +48,23 @@ FOLD_JS = (
     "set(b.getAttribute('aria-expanded')!=='true');});};"
 )
 
+MAP_LABEL = "Carte interactive : la même information est donnée par le tableau sous la carte"
+# Leaflet's controls speak English, and every marker is a tab stop (hundreds on the national map):
+# RGAA 12.8 asks for a usable tab order, so markers leave it (the table under the map gives the same
+# records, and the map itself stays one stop, moved with the arrow keys). Markers made later
+# (clusters, layers) inherit ``keyboard: false`` from the prototype, set before any layer is added.
+A11Y_JS = (
+    "L.Marker.prototype.options.keyboard=false;"
+    "(function(m){var c=m.getContainer();c.setAttribute('role','region');"
+    f"c.setAttribute('aria-label',{safe.script_json(MAP_LABEL)});"
+    "var fr=function(){[['.leaflet-control-zoom-in','Zoom avant'],['.leaflet-control-zoom-out','Zoom arrière'],"
+    "['.leaflet-control-layers-toggle','Couches de la carte'],"
+    "['.leaflet-control-attribution a[href*=\"leafletjs\"]','Leaflet, bibliothèque de cartes']]"
+    ".forEach(function(p){c.querySelectorAll(p[0]).forEach(function(e){e.title=p[1];"
+    "e.setAttribute('aria-label',p[1]);});});};"
+    "fr();setTimeout(fr,0);})"
+)
+
 
 def foldable(html: str) -> str:
     """``html`` (already escaped) behind a toggle button; :data:`FOLD_JS` sets its state in the browser."""
@@ -61,4 +78,11 @@ def add(m: folium.Map) -> None:
     """The style sheet, the fold helper and a kilometre-only scale (folium's ``control_scale`` adds miles)."""
     m.add_child(Style(CSS))
     # Added before the legends: Leaflet stacks bottom controls upwards, so the scale stays at the edge.
-    m.add_child(Script(lambda: f"{FOLD_JS}L.control.scale({{imperial:false,metric:true}}).addTo({m.get_name()});"))
+    m.add_child(
+        Script(
+            lambda: (
+                f"{FOLD_JS}L.control.scale({{imperial:false,metric:true}}).addTo({m.get_name()});"
+                f"{A11Y_JS}({m.get_name()});"
+            )
+        )
+    )

@@ -35,7 +35,7 @@ CSS = """
 .terr-links-legend { background: rgba(255,255,255,.93); padding: 6px 10px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.35; max-width: 250px;
   max-height: 40vh; overflow-y: auto; }
-.terr-links-legend h4 { margin: 4px 0 2px; font-size: 12px; }
+.terr-links-legend h2 { margin: 4px 0 2px; font-size: 12px; }
 .terr-links-legend .lk { display: inline-block; width: 22px; height: 0; margin-right: 6px;
   vertical-align: middle; border-top: 3px solid; }
 .terr-links-legend .lk.vague { border-top-style: dashed; border-top-color: #555; }
@@ -188,7 +188,7 @@ def legend(types: list[str], vague: bool, euros: bool, skipped: dict[str, int]) 
         if n:
             notes.append(f"{n} relation{'s' if n > 1 else ''} {what}, non tracée{'s' if n > 1 else ''}")
     body = "".join(rows) + "".join(f'<div class="note">{x}</div>' for x in notes)
-    return f"<h4>{NAME}</h4>{body}"
+    return f"<h2>{NAME}</h2>{body}"
 
 
 # ------------------------------------------------------------------ the layer

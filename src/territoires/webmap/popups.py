@@ -7,14 +7,14 @@ import pandas as pd
 from territoires import charts, fmt, readable, safe
 from territoires.registry.schema import KINDS, PRECISIONS
 from territoires.selection import Choropleth
-from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, SEA, VAGUE_NOTE
+from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, NO_DATA_COLOR, SEA, VAGUE_NOTE
 
 CSS = f"""
 .folium-map, .leaflet-container {{ background: {SEA}; font-family: system-ui, sans-serif; }}
 .terr-legend, .terr-title, .terr-source {{ background: rgba(255,255,255,.93); padding: 6px 10px;
   border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.35; }}
 .terr-legend {{ max-width: 300px; max-height: 60vh; overflow-y: auto; }}
-.terr-legend h4 {{ margin: 4px 0 2px; font-size: 12px; }}
+.terr-legend h2 {{ margin: 4px 0 2px; font-size: 12px; }}
 .terr-legend .sw {{ display: inline-block; width: 14px; height: 10px; margin-right: 6px;
   vertical-align: middle; border: 1px solid #555; }}
 .terr-title {{ font-size: 17px; font-weight: 600; max-width: 70vw; }}
@@ -150,7 +150,7 @@ def legend_html(
             '<div><span class="sw" style="background:none;border:2px solid #d7301f"></span>Lieu recherché</div>'
         )
     if levels_shown:
-        parts.append(f"<h4>{t(MEMBERS_HEADING)}</h4>")
+        parts.append(f"<h2>{t(MEMBERS_HEADING)}</h2>")
         for lv in levels_shown:
             color, label = LEVEL_STYLE[lv]
             parts.append(f'<div><span class="sw" style="background:{color};opacity:.7"></span>{t(label)}</div>')
@@ -158,17 +158,19 @@ def legend_html(
             dashed = '<span class="sw" style="background:none;border:2px dashed #555"></span>'
             parts.append(f"<div>{dashed}{t(APPROX_NOTE)}</div>")
     if kinds_shown:
-        parts.append("<h4>Acteurs</h4>")
+        parts.append("<h2>Acteurs</h2>")
         for k in kinds_shown:
             color, icon, label = KIND_STYLE[k]
             parts.append(f'<div><i class="fa-solid {icon}" style="color:{color};width:16px"></i> {t(label)}</div>')
         parts.append(f'<div style="color:#555">{t(VAGUE_NOTE)}</div>')
     if choro is not None and choro.classification.labels:
         cls = choro.classification
-        parts.append(f"<h4>{t(choro.label)} : {t(KINDS.get(stat_kind, ''))}</h4>")
+        parts.append(f"<h2>{t(choro.label)} : {t(KINDS.get(stat_kind, ''))}</h2>")
         parts.append(f"<div style='color:#555'>{t(charts.METHODS[cls.method])}</div>")
         for label, color in zip(cls.labels, cls.colors, strict=True):
             parts.append(f'<div><span class="sw" style="background:{color}"></span>{t(label)}</div>')
         if (cls.classes < 0).any():
-            parts.append(f'<div><span class="sw" style="background:#d9d9d9"></span>{t(charts.NO_DATA)}</div>')
+            parts.append(f'<div><span class="sw" style="background:{NO_DATA_COLOR}"></span>{t(charts.NO_DATA)}</div>')
+        if cls.message:  # fewer classes than asked: say why, rather than silently drawing 2 of 5
+            parts.append(f'<div class="terr-classes-note" style="color:#555">{t(cls.message)}</div>')
     return "".join(parts)
