@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the end-to-end tests (Playwright drives /usr/bin/chromium;
-# it never downloads a browser of its own).
+# Debian's packages for the tests: Chromium for the end-to-end tests (Playwright drives
+# /usr/bin/chromium; it never downloads a browser of its own) and libzbar0, with which the
+# tests read back the QR codes of the deck (pyzbar).
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
+ldconfig -p 2>/dev/null | grep -q "libzbar.so.0" || need+=(libzbar0)
+if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "Chromium absent (/usr/bin/chromium) : installez-le avec « sudo apt-get install chromium »." >&2
-  echo "Les tests de bout en bout (-m e2e) seront ignorés." >&2
+  echo "Paquets absents (${need[*]}) : installez-les avec « sudo apt-get install ${need[*]} »." >&2
+  echo "Les tests qui en ont besoin seront ignorés." >&2
   exit 0
 fi
-echo "Installation de Chromium (Debian)…" >&2
+echo "Installation de ${need[*]} (Debian)…" >&2
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -67,6 +67,7 @@ def backend(request, app_dir, monkeypatch):
                 "changelog",
                 "registry_versions",
                 "registry_meta",
+                "storyboards",
             ):
                 conn.execute(sa.text(f'DROP TABLE IF EXISTS "{t}"'))
         engine.dispose()

@@ -26,7 +26,8 @@ PAGES = {
 ENGLISH = re.compile(
     r"^(Skip to main content|Clear all|Help for .*|Remove .*|Link to heading|Collapse sidebar|Expand sidebar|"
     r"Selected values|App pages|Open|Close|Zoom in|Zoom out|Layers|Drag and drop file.*|Browse files|"
-    r"Limit \d+MB per file.*|Press Enter to apply|No results|Choose an option|streamlit_folium\.st_folium)$"
+    r"Limit \d+MB per file.*|Press Enter to apply|No results|Choose an option|streamlit_folium\.st_folium|"
+    r"Select all|Fullscreen.*|Vega visualization|Show data|Download as (PNG|SVG)|.*-axis titled.*)$"
 )
 # The page's strings (text, and what assistive technology reads), in the page and in its frames.
 STRINGS_JS = """() => { const out = [];
@@ -141,6 +142,20 @@ def test_the_map_is_one_tab_stop_and_the_skip_link_leads_to_the_table(server, op
     label = frame.locator(".leaflet-container").get_attribute("aria-label")
     assert label and "tableau" in label
     assert frame.locator(".leaflet-control-zoom-in").get_attribute("title") == "Zoom avant"
+    assert frame.evaluate("document.documentElement.lang") == "fr"
+    # With Tab, from the link past the map: the map and its controls take a few stops, then the page
+    # goes on (Chromium makes each interactive SVG shape a stop unless told otherwise).
+    page.get_by_label("Rechercher un lieu", exact=False).focus()
+    page.keyboard.press("Tab")
+    inside = 0
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        where = _focused(page)
+        if not where.startswith("iframe>"):
+            break
+        assert "path" not in where.lower() and "marker" not in where.lower(), where
+        inside += 1
+    assert not _focused(page).startswith("iframe>") and inside <= 8, (inside, _focused(page))
     # The skip link: from the search, the next stop is the link past the map; it leads to the table.
     page.get_by_label("Rechercher un lieu", exact=False).focus()
     page.keyboard.press("Tab")

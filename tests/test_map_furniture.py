@@ -115,3 +115,15 @@ def test_a_narrow_map_starts_with_its_legend_folded(open_page, server):  # noqa:
     page.screenshot(path=str(ARTIFACTS / "carte-etroite.png"))
     frame.locator(f"{LEGEND} button.terr-fold").click()
     wait_until(page, lambda: _legend_state(frame) == ("true", True))
+
+
+def test_over_a_density_members_are_outlines_and_the_legend_says_so(app_dir):
+    from territoires.webmap.popups import legend_html  # noqa: F401 — the legend is read in the HTML
+
+    ds = load_dataset(app_dir)
+    plain = compact(build_map(GeometryCache(ds), MapState()).get_root().render())
+    shaded = compact(build_map(GeometryCache(ds), MapState(statistic="count")).get_root().render())
+    assert '"fillOpacity":0.35' in plain and '"fillOpacity":0.35' not in shaded
+    assert "background:none;border:2pxsolid" in shaded
+    # Markup in the map: the keyboard does not stop on each shape, and the map's document is French.
+    assert "tabindex','-1'" in plain and "documentElement.lang='fr'" in plain

@@ -166,6 +166,13 @@ LEADER, OTHERS = "#225ea8", "#9ecae1"
 FR_NUMBERS = {"decimal": ",", "thousands": fmt.NNBSP, "grouping": [3], "currency": ["", "\u00a0€"]}
 
 
+def describe(t: pd.DataFrame, title: str, note: str) -> str:
+    """The chart in one French sentence, for assistive technology: « Titre : A 4 ; B 1. »"""
+    rows = " ; ".join(f"{n} {v}" for n, v in zip(t["nom"], t["texte"], strict=True)) or "aucune valeur"
+    head = "Graphique en barres" + (f", {title}" if title else "") + (f" ({note})" if note else "")
+    return f"{head} : {rows}."
+
+
 def ranking_chart(
     table: pd.DataFrame, value: str = "count", title: str = "", top: int | None = None, value_title: str = "Nombre"
 ) -> alt.LayerChart:
@@ -187,17 +194,19 @@ def ranking_chart(
         "nom:N",
         sort=list(t["nom"]),
         title=None,
-        axis=alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False, labelFontSize=12, ticks=False),
+        axis=alt.Axis(labelLimit=LABEL_LIMIT, labelOverlap=False, labelFontSize=12, ticks=False, aria=False),
     )
     # Room for the value printed after the longest bar; whole ticks only for counts (no « 0,5 pôle »).
     x = alt.X(
         f"{value}:Q",
         title=value_title,
         scale=alt.Scale(domain=[0, vmax * 1.15 if vmax > 0 else 1], nice=False),
-        axis=alt.Axis(format=number, tickMinStep=1 if whole else alt.Undefined),
+        axis=alt.Axis(format=number, tickMinStep=1 if whole else alt.Undefined, aria=False),
     )
     base = alt.Chart(t).encode(x=x, y=y)
-    bars = base.mark_bar(size=BAR_SIZE).encode(
+    # Assistive technology reads one French sentence (the chart's description), not Vega's English
+    # descriptions of each axis and bar: axes, bars and labels are hidden from it.
+    bars = base.mark_bar(size=BAR_SIZE, aria=False).encode(
         color=alt.condition("datum.en_tete", alt.value(LEADER), alt.value(OTHERS)),
         tooltip=[
             alt.Tooltip("nom:N", title="Territoire"),
@@ -205,10 +214,14 @@ def ranking_chart(
             alt.Tooltip("rang:Q", title="Rang"),
         ],
     )
-    labels = base.mark_text(align="left", baseline="middle", dx=4, fontSize=12, color="#333333").encode(text="texte:N")
+    labels = base.mark_text(align="left", baseline="middle", dx=4, fontSize=12, color="#333333", aria=False).encode(
+        text="texte:N"
+    )
     heading = alt.Title(title or note, subtitle=note if title and note else alt.Undefined) if title or note else None
     return (
-        alt.layer(bars, labels, title=heading if heading is not None else alt.Undefined)
+        alt.layer(
+            bars, labels, title=heading if heading is not None else alt.Undefined, description=describe(t, title, note)
+        )
         # fit-x: the width follows the page, the height stays the plot's own (Streamlit's default « fit »
         # would squeeze the title and the axis into it, leaving one bar a thin line).
         .properties(

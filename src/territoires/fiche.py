@@ -24,15 +24,9 @@ from territoires.registry import relations as rel
 from territoires.registry.resolve import normalize
 from territoires.registry.schema import KINDS
 from territoires.selection import source_line
-from territoires.state import DEFAULT_KINDS
+from territoires.state import DEFAULT_KINDS, FICHE_LEVELS
 
-LEVELS: dict[str, str] = {
-    "commune": "Commune",
-    "epci": "Intercommunalité (EPCI)",
-    "departement": "Département",
-    "region": "Région (aujourd'hui)",
-    "region_2012": "Région (2012)",
-}
+LEVELS = FICHE_LEVELS  # the levels a fiche exists at, and their names (territoires.state)
 # The store's attribute table of the levels whose name, population and area are official.
 _TABLES = {"departement": "departements", "region": "regions", "region_2012": "regions_2012"}
 _ORDER = {"region_2012": 0, "region": 0, "departement": 1, "epci": 2, "commune": 3}

@@ -6,9 +6,9 @@
   "use strict";
   var EXACT = {
     "Skip to main content": "Aller au contenu principal",
-    "Collapse sidebar": "Replier le panneau des filtres",
-    "Expand sidebar": "Déplier le panneau des filtres",
-    "Sidebar": "Panneau des filtres",
+    "Collapse sidebar": "Replier le panneau latéral (pages et filtres)",
+    "Expand sidebar": "Déplier le panneau latéral (pages et filtres)",
+    "Sidebar": "Panneau latéral",
     "App pages": "Pages du tableau de bord",
     "Clear all": "Tout effacer",
     "Clear value": "Effacer",
@@ -41,11 +41,24 @@
     "View fullscreen": "Plein écran",
     "Exit fullscreen": "Quitter le plein écran",
     "streamlit_folium.st_folium": "Carte interactive",
+    "Select all": "Tout sélectionner",
+    "Deselect all": "Tout désélectionner",
+    "Show data": "Afficher les données",
+    "Download as PNG": "Télécharger en PNG",
+    "Download as SVG": "Télécharger en SVG",
+    "Save as PNG": "Enregistrer en PNG",
+    "Save as SVG": "Enregistrer en SVG",
+    "View Source": "Voir la source",
+    "View Compiled Vega": "Voir la spécification Vega",
+    "Open in Vega Editor": "Ouvrir dans l'éditeur Vega",
+    "Copy Vega-Lite spec": "Copier la spécification Vega-Lite",
+    "Vega visualization": "Graphique",
   };
   var PATTERNS = [
     [/^Help for (.+)$/, "Aide : $1"],
     [/^Remove (.+)$/, "Retirer $1"],
     [/^Limit (\d+)MB per file(.*)$/, "$1 Mo au plus par fichier$2"],
+    [/^Fullscreen: (.+)$/, "Plein écran : $1"],
   ];
   var ATTRIBUTES = ["aria-label", "title", "placeholder"];
 
@@ -107,4 +120,98 @@
   document.addEventListener("DOMContentLoaded", function () {
     fix(document.body);
   });
+})();
+
+// Presentation mode (?presentation=1): a presenter's keys. ← → and Page Up / Page Down (what a
+// clicker sends) step through the storyboard (?diaporama=<nom>&diapo=<n>); Escape leaves. They work
+// whether the focus is on the page or inside the map's frame: the frame is of the same origin, so
+// its window is listened to as well. The slide's number and count are read from the map's band
+// (.terr-slide): no data is written here.
+(function () {
+  "use strict";
+  var STEP = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
+
+  function params() {
+    return new URLSearchParams(window.location.search);
+  }
+  function presenting() {
+    return params().get("presentation") === "1";
+  }
+  function here() {
+    var p = window.location.pathname;
+    return p.charAt(p.length - 1) === "/" ? p : p + "/";
+  }
+  function slide() {
+    var frames = document.querySelectorAll("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      try {
+        var d = frames[i].contentDocument;
+        var e = d && d.querySelector(".terr-slide");
+        if (e) return { index: +e.getAttribute("data-index"), total: +e.getAttribute("data-total") };
+      } catch (err) {
+        /* a frame of another origin: not the map */
+      }
+    }
+    return null;
+  }
+  function leave() {
+    var p = params();
+    var name = p.get("diaporama");
+    if (name) {
+      window.location.assign(here() + "diaporama?" + new URLSearchParams({ diaporama: name }).toString());
+      return;
+    }
+    p.delete("presentation");
+    var q = p.toString();
+    window.location.assign(window.location.pathname + (q ? "?" + q : ""));
+  }
+  function step(d) {
+    var p = params();
+    var s = slide();
+    if (!p.get("diaporama") || !s || !s.total) return false;
+    var n = Math.min(Math.max(s.index + d, 1), s.total);
+    if (n !== s.index) {
+      p.set("diapo", String(n));
+      window.location.assign(window.location.pathname + "?" + p.toString());
+    }
+    return true;
+  }
+  function onKey(e) {
+    if (!presenting() || e.altKey || e.ctrlKey || e.metaKey) return;
+    var t = e.target;
+    var typing = /^(TEXTAREA|SELECT)$/.test(t && t.tagName) ||
+      (t && t.tagName === "INPUT" && !/^(checkbox|radio|button|submit|range)$/.test(t.type));
+    if (t && (t.isContentEditable || typing)) return; // the keys are the field's
+    if (e.key === "Escape") {
+      e.preventDefault();
+      leave();
+    } else if (Object.prototype.hasOwnProperty.call(STEP, e.key) && step(STEP[e.key])) {
+      e.preventDefault();
+    }
+  }
+  function onClick(e) {
+    var t = e.target;
+    if (t && t.closest && t.closest(".terr-exit")) {
+      e.preventDefault();
+      leave();
+    }
+  }
+  function hook() {
+    if (!presenting()) return;
+    var frames = document.querySelectorAll("iframe");
+    for (var i = 0; i < frames.length; i++) {
+      try {
+        var w = frames[i].contentWindow;
+        if (w && w.document && !w.__terrKeys) {
+          w.__terrKeys = true;
+          w.addEventListener("keydown", onKey, true);
+          w.document.addEventListener("click", onClick, true);
+        }
+      } catch (err) {
+        /* another origin: not ours to listen to */
+      }
+    }
+  }
+  window.addEventListener("keydown", onKey, true);
+  window.setInterval(hook, 300);
 })();

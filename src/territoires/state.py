@@ -169,6 +169,27 @@ def as_of_problem(text: str) -> str:
     return f"{why} Le registre d'aujourd'hui est affiché."
 
 
+# The levels a territory's profile (« fiche ») exists at, with their French names.
+FICHE_LEVELS: dict[str, str] = {
+    "commune": "Commune",
+    "epci": "Intercommunalité (EPCI)",
+    "departement": "Département",
+    "region": "Région (aujourd'hui)",
+    "region_2012": "Région (2012)",
+}
+
+
+def parse_fiche_key(value: object) -> tuple[str, str] | None:
+    """``commune:38185`` → (level, code) if well formed (a level of :data:`FICHE_LEVELS`, an ASCII
+    alphanumeric code of 1 to 9 characters), else None: links and files are their writers' to write."""
+    if not isinstance(value, str) or value.count(":") != 1:
+        return None
+    level, code = value.split(":")
+    if level not in FICHE_LEVELS or not code.isascii() or not code.isalnum() or not 1 <= len(code) <= 9:
+        return None
+    return level, code
+
+
 def _valid_place(p: str) -> bool:
     if not p:
         return True

@@ -56,6 +56,8 @@ def data_check(data_dir: DataDir = None) -> None:
             )
     for note in rep.notes:
         out.print(f"[yellow]•[/] {plain(note)}", highlight=False)
+    if not _storyboards_ok(data_dir):
+        raise typer.Exit(1)
     if not rep.ok:
         err.print(
             f"[bold red]{len(rep.problems) + len(rep.unmatched)} problème(s).[/] "
@@ -64,6 +66,23 @@ def data_check(data_dir: DataDir = None) -> None:
         )
         raise typer.Exit(1)
     out.print("[green]✓[/] Registre conforme.", highlight=False)
+
+
+def _storyboards_ok(data_dir: Path | None) -> bool:
+    """Each storyboard (« Diaporama ») read and checked like the registry: one line each."""
+    from territoires.storyboard import StoryboardError, open_storyboards
+
+    store = open_storyboards(base=None if data_dir is None else Path(data_dir) / "storyboards")
+    ok = True
+    for name in store.names():
+        try:
+            sb, _ = store.load(name)
+        except StoryboardError as exc:
+            err.print(f"[bold red]✗[/] {plain(exc.message)}", highlight=False)
+            ok = False
+            continue
+        out.print(f"Diaporama « {plain(name)} » : {len(sb.slides)} vues — {plain(sb.title)}", highlight=False)
+    return ok
 
 
 def _counts(counts: dict[str, int], labels: dict[str, str]) -> str:

@@ -167,15 +167,33 @@ class ExportFormat(StrEnum):
     svg = "svg"
     pdf = "pdf"
     html = "html"
+    deck = "deck"  # not a map: the storyboard as a deck (``export deck --format pptx|pdf``)
+
+
+class DeckFormat(StrEnum):
+    pptx = "pptx"
+    pdf = "pdf"
+
+
+DEFAULT_BASE_URL = "http://localhost:8501"
 
 
 @app.command("export")
 def export_cmd(
-    fmt_: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="png, svg, pdf ou html.")],
+    fmt_: Annotated[
+        ExportFormat,
+        typer.Argument(
+            metavar="FORMAT", help="png, svg, pdf ou html ; deck : le diaporama (PowerPoint ou PDF, voir --format)."
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Fichier à écrire.")],
     link: Annotated[
         str | None,
-        typer.Option("--lien", help="Lien partagé du tableau de bord (ou ses seuls paramètres ?region=82&…)."),
+        typer.Option(
+            "--lien",
+            help="Lien partagé du tableau de bord (ou ses seuls paramètres ?region=82&…) ; deck : adresse du "
+            f"tableau de bord que les QR codes ouvrent (défaut : {DEFAULT_BASE_URL}).",
+        ),
     ] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="Code de région (répétable).")] = None,
     system: Annotated[str, typer.Option("--regions-de", help="2012 ou 2016.")] = "2012",
@@ -195,11 +213,20 @@ def export_cmd(
         str, typer.Option("--densite-de", help="Type d'acteur de l'aplat (ptce_pole : pôles PTCE, ples…).")
     ] = "ptce_pole",
     width: Annotated[int, typer.Option(help="Largeur de l'image en pixels (16:9).")] = 1920,
+    storyboard: Annotated[
+        str | None, typer.Option("--storyboard", help="deck : nom du diaporama (défaut : rencontre-nationale).")
+    ] = None,
+    deck_fmt: Annotated[
+        DeckFormat | None, typer.Option("--format", help="deck : pptx (PowerPoint modifiable) ou pdf.")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Exporter la carte : image 16:9 (PNG, SVG, PDF) ou fichier HTML autonome, hors ligne."""
+    """Exporter la carte : image 16:9 (PNG, SVG, PDF) ou fichier HTML autonome, hors ligne ; ou le diaporama
+    (``export deck --format pptx|pdf``)."""
     from urllib.parse import parse_qsl, urlsplit
 
+    if _deck_asked(fmt_, storyboard, deck_fmt, output, link, data_dir):
+        return
     from territoires import export
     from territoires.dataset import load_dataset
     from territoires.state import MAP_KINDS, MapState, from_query
@@ -232,6 +259,74 @@ def export_cmd(
     except TerritoiresError as exc:
         fail(exc)
     out.print(f"[green]✓[/] Carte écrite dans {plain(output)} ({n / 1e3:.0f} ko).", highlight=False)
+
+
+def _deck_asked(
+    fmt_: ExportFormat,
+    name: str | None,
+    deck_fmt: DeckFormat | None,
+    output: Path,
+    link: str | None,
+    data_dir: Path | None,
+) -> bool:
+    """``export deck``: write the deck and say so; the deck's options with a map's format: refused."""
+    if fmt_ is ExportFormat.deck:
+        _export_deck(name, deck_fmt, output, link or DEFAULT_BASE_URL, data_dir)
+        return True
+    if name is not None or deck_fmt is not None:
+        fail(
+            TerritoiresError(
+                "--storyboard et --format ne servent qu'au diaporama.",
+                todo=f"écrire « territoires export deck --format pptx -o FICHIER », ou « export {fmt_.value} » seul.",
+            )
+        )
+    return False
+
+
+def _export_deck(name: str | None, fmt_: DeckFormat | None, output: Path, base_url: str, data_dir: Path | None) -> None:
+    """``territoires export deck``: the storyboard as an editable PowerPoint or a PDF, one bar step per slide."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from territoires import export
+    from territoires.storyboard import DEFAULT_NAME, open_storyboards
+
+    if fmt_ is None:
+        fail(TerritoiresError("Format du diaporama manquant.", todo="ajouter --format pptx ou --format pdf."))
+    if not base_url.startswith(("http://", "https://")):
+        fail(
+            TerritoiresError(
+                f"Lien du tableau de bord invalide : « {base_url[:80]} ».",
+                todo=f"donner une adresse web avec --lien, par exemple {DEFAULT_BASE_URL}.",
+            )
+        )
+    try:
+        export.check_target(output)  # before the drawing, which takes seconds per slide
+        sb, _ = open_storyboards(data_dir / "storyboards" if data_dir else None).load(name or DEFAULT_NAME)
+        cache = _geometry(data_dir)
+        from territoires.export.deck import build_deck  # matplotlib and python-pptx: only when asked for
+
+        columns = (TextColumn("Diapositives"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=False) as prog:
+            task = prog.add_task("diaporama", total=len(sb.slides))
+            data = build_deck(
+                cache, sb, fmt_.value, base_url, progress=lambda done, total: prog.update(task, completed=done)
+            )
+        export.write_file(output, data)
+    except TerritoiresError as exc:
+        fail(exc)
+    out.print(
+        f"[green]✓[/] Diaporama « {plain(sb.title)} » écrit dans {plain(output)} "
+        f"({len(sb.slides)} diapositives et le lien, {len(data) / 1e3:.0f} ko).",
+        highlight=False,
+    )
+
+
+def _geometry(data_dir: Path | None):  # -> GeometryCache, imported only here: geopandas is slow to load
+    """The data and its geometries, as the exports draw them."""
+    from territoires.dataset import load_dataset
+    from territoires.webmap.geometry import GeometryCache
+
+    return GeometryCache(load_dataset(data_dir))
 
 
 @app.command(

@@ -15,6 +15,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure  # the object API: no pyplot state, safe in a server's threads
 from matplotlib.lines import Line2D
@@ -43,6 +44,10 @@ MARKERS = {
     "partner": "v",
 }
 DROM_NAMES = {"971": "Guadeloupe", "972": "Martinique", "973": "Guyane", "974": "La Réunion", "976": "Mayotte"}
+# The members' outlines over a choropleth: the blues of LEVEL_STYLE darkened, large to small, so that
+# they stay apart from the density palette's yellows, reds and purples.
+MEMBER_EDGE = {"region_2012": "#2171b5", "region": "#2171b5", "departement": "#08519c", "epci": "#08306b"}
+MEMBER_EDGE |= {"commune": "#000000"}
 METRO_CRS = "EPSG:2154"  # Lambert-93: conformal, the usual projection of maps of France (not for areas)
 
 
@@ -60,23 +65,39 @@ class _Frame:
         return g.cx[box[0] : box[2], box[1] : box[3]]
 
 
-def _draw(ax, cache: GeometryCache, sel: Selection, crs: str, deps: list[str]) -> None:
-    """Draw boundaries, choropleth, members and actors on ``ax`` for the départements ``deps``."""
+def _draw(
+    ax,
+    cache: GeometryCache,
+    sel: Selection,
+    crs: str,
+    deps: list[str],
+    marker_size: float = 80,
+    spread: float | None = None,
+    members_outline: bool = False,
+) -> pd.DataFrame | None:
+    """Draw boundaries, choropleth, members and actors on ``ax`` for the départements ``deps``.
+
+    ``spread``: how far apart coinciding symbols are set (map units; default: 1.2 % of the frame's
+    width); ``members_outline``: members as outlines, so that a choropleth under them keeps its colours.
+    Returns the actors drawn (their records, with ``x``/``y`` where their symbol is, in ``crs``) so
+    that a slide can name them; None when there is nothing to draw.
+    """
     b = cache.boundaries_at(sel.state.scale)
     dep_layer = b.departements[b.departements.index.isin(deps)]
     if dep_layer.empty:  # e.g. an overseas inset for data without that département
         ax.set_axis_off()
-        return
+        return None
     regions = getattr(b, sel.system.level)
     frame = _Frame(ax, crs, dep_layer, regions[regions.index.isin(set(dep_layer[sel.system.column]))])
     _draw_fill(frame, sel)
-    _draw_members(frame, cache, sel)
+    _draw_members(frame, cache, sel, members_outline)
     dep_layer.to_crs(crs).boundary.plot(ax=ax, color="#8a8a8a", linewidth=0.35, linestyle=(0, (2, 2)))
     frame.regions.to_crs(crs).boundary.plot(ax=ax, color="#444444", linewidth=0.9)
     _draw_links(frame, cache, sel)
-    _draw_actors(frame, cache, sel)
+    drawn = _draw_actors(frame, cache, sel, marker_size, spread)
     ax.set_axis_off()
     ax.set_aspect("equal")
+    return drawn
 
 
 def _draw_fill(frame: _Frame, sel: Selection) -> None:
@@ -90,7 +111,7 @@ def _draw_fill(frame: _Frame, sel: Selection) -> None:
     units.to_crs(frame.crs).plot(ax=frame.ax, color=[colors.get(c, NO_DATA_COLOR) for c in units.index], linewidth=0)
 
 
-def _draw_members(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
+def _draw_members(frame: _Frame, cache: GeometryCache, sel: Selection, outline: bool = False) -> None:
     """Members as their perimeter, large to small; dashed when the perimeter is approximate."""
     geo = cache.shapes_at(sel.state.scale)
     members = sel.members
@@ -104,29 +125,33 @@ def _draw_members(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
                 color = LEVEL_STYLE[lv][0]
                 g.to_crs(frame.crs).plot(
                     ax=frame.ax,
-                    color=color,
-                    alpha=0.3 if dashed else 0.45,
-                    edgecolor=color,
-                    linewidth=0.8,
+                    facecolor="none" if outline else color,
+                    alpha=1.0 if outline else 0.3 if dashed else 0.45,
+                    edgecolor=MEMBER_EDGE[lv] if outline else color,
+                    linewidth=2.2 if outline else 0.8,
                     linestyle="--" if dashed else "-",
                 )
 
 
-def _draw_actors(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
-    """Actors as symbols, hollow when placed only in a région or a département, spread where they coincide."""
+def _draw_actors(
+    frame: _Frame, cache: GeometryCache, sel: Selection, marker_size: float = 80, spread: float | None = None
+) -> pd.DataFrame:
+    """Actors as symbols, hollow when placed only in a région or a département, spread where they coincide.
+
+    Returns the actors drawn with the ``x``/``y`` of their symbol."""
     geo = cache.shapes_at(sel.state.scale)
     sub = sel.actors[sel.actors["kind"].isin(sel.state.kinds)]
     anchors = geo.loc[sub["id"], "anchor"]
     keep = anchors.notna().to_numpy()
     sub, anchors = sub[keep], anchors[keep]
     if not len(sub):
-        return
+        return sub.assign(x=[], y=[])
     pts = gpd.GeoSeries(anchors.to_numpy(), crs="EPSG:4326")
     box = frame.deps.total_bounds
     inside = ((pts.x >= box[0]) & (pts.x <= box[2]) & (pts.y >= box[1]) & (pts.y <= box[3])).to_numpy()
     sub, p = sub[inside], pts[inside].to_crs(frame.crs)
     width = np.ptp(frame.deps.to_crs(frame.crs).total_bounds[[0, 2]])
-    xy = _dodge(np.column_stack([p.x, p.y]), radius=0.012 * max(width, 1.0))
+    xy = _dodge(np.column_stack([p.x, p.y]), radius=spread or 0.012 * max(width, 1.0))
     vague = sub["precision"].isin(["region", "departement"]).to_numpy()
     for kind in sel.state.kinds:
         color = KIND_STYLE[kind][0]
@@ -136,13 +161,14 @@ def _draw_actors(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
                 frame.ax.scatter(
                     xy[m, 0],
                     xy[m, 1],
-                    s=80,
+                    s=marker_size,
                     marker=MARKERS[kind],
                     zorder=5,
                     color="white" if is_vague else color,
                     edgecolors=color if is_vague else "white",
                     linewidths=1.8 if is_vague else 1.2,
                 )
+    return sub.assign(x=xy[:, 0], y=xy[:, 1])
 
 
 def _drawn_links(cache: GeometryCache, sel: Selection) -> list[dict]:
@@ -268,14 +294,17 @@ def _symbol(marker: str, face: str, edge: str, label: str, edge_width: float = 1
     )
 
 
-def _legend_handles(sel: Selection) -> list:
+def _legend_handles(sel: Selection, members_outline: bool = False) -> list:
     """The legend entries of what the image draws: member levels, actor kinds, classes."""
     handles: list = []
     if sel.levels_shown:
         handles.append(Patch(color="none", label=MEMBERS_HEADING))
         for lv in sel.levels_shown:
             color, label = LEVEL_STYLE[lv]
-            handles.append(Patch(facecolor=color, alpha=0.6, edgecolor=color, label=_wrap(label)))
+            if members_outline:
+                handles.append(Patch(facecolor="none", edgecolor=MEMBER_EDGE[lv], linewidth=2.2, label=_wrap(label)))
+            else:
+                handles.append(Patch(facecolor=color, alpha=0.6, edgecolor=color, label=_wrap(label)))
         if readable.any_approximate(sel.members):
             handles.append(Patch(facecolor="none", edgecolor="#555555", linestyle="--", label=_wrap(APPROX_NOTE)))
     kinds = [k for k in sel.kinds_shown if k in sel.state.kinds]

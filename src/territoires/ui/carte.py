@@ -8,10 +8,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from territoires import readable, search, selection
-from territoires.registry.schema import KINDS
+from territoires.registry.schema import KINDS, LEVELS
 from territoires.state import FRAMINGS, METHODS, MapState, to_query
 from territoires.styles import STAT_LABELS
-from territoires.ui import donnees, fiche
+from territoires.ui import diaporama, donnees, fiche
 from territoires.ui.common import current_state, dataset, fr_table, geometry, map_for, sidebar_filters, sync_url
 
 FRAMING_LABELS = {
@@ -65,7 +65,7 @@ def _layers_panel(ds, state: MapState) -> None:
         )
         st.selectbox("Densité (aplat)", list(STAT_OPTIONS), key="f_statistic", format_func=STAT_OPTIONS.get)
         st.selectbox(
-            "… de",
+            "Type d'acteur de la densité",
             ["ptce_pole", "ptce_project", "ples", "initiative", "rtes_member", "citeslab"],
             key="f_stat_kind",
             format_func=KINDS.get,
@@ -124,6 +124,7 @@ def _place_details(ds, place: str) -> None:
     if covering.empty:
         st.text("aucun")
     else:
+        covering = covering.assign(level=covering["level"].map(lambda lv: LEVELS.get(lv, lv)))
         st.dataframe(
             fr_table(covering, {"name": "Adhérent", "level": "Niveau", "code": "Code", "couverture": "Couverture"}),
             hide_index=True,
@@ -175,6 +176,9 @@ def render() -> None:
     wanted = st.query_params.get(fiche.PARAM)
     if wanted is not None:  # a fiche's link opened on the default page: the fiche page shows it
         st.switch_page(fiche.page(), query_params={fiche.PARAM: wanted})
+    if st.query_params.get(diaporama.NAME_PARAM) and st.query_params.get("presentation") == "1":
+        diaporama.present()  # a storyboard's slide: its own view, not the filters'
+        return
     ds = dataset()
     if ds is None:
         return
@@ -206,12 +210,13 @@ def render() -> None:
         # RGAA 12.7: a link to pass the map (its frame holds the map's own controls) and reach the
         # same information as a table.
         st.markdown("[Passer la carte : aller à la carte en tableau](#la-carte-en-tableau)")  # TABLE_ANCHOR
+    if state.presentation:  # the whole viewport; Escape (the page's script) leaves
+        diaporama.presentation_map(m)
+        return
     # returned_objects=[]: panning or zooming never reruns the script.
-    st_folium(m, returned_objects=[], use_container_width=True, height=860 if state.presentation else 640, key="carte")
+    st_folium(m, returned_objects=[], use_container_width=True, height=640, key="carte")
     if note := selection.classes_note(ds, state):
         st.caption(note)
-    if state.presentation:
-        return
     _map_table(ds, state)
     col_share, col_exp = st.columns([1, 1])
     with col_share:

@@ -277,21 +277,22 @@ FILTER_FIELDS = ("system", "regions", "kinds", "members", "levels", "links", "te
 
 
 def _filters_panel():
-    """The filters' panel in the sidebar: a folding section whose title says how many filters are set.
+    """The filters' panel in the sidebar: a folding section, and under it how many filters are set.
 
     Folded by default, so that the keyboard reaches the page (the place search) in a few presses of
     Tab rather than after the twenty-odd filter controls (RGAA 12.8); open on the session's first run
     when the link sets a filter, so that the setting shows. Its widgets are drawn either way (a closed
     section only hides them): their values and the tests that set them do not depend on it.
     """
-    default, state = MapState(), st.session_state["_state"]
+    default, state = MapState(), current_state()  # the widgets' values of this run (a switch included)
     changed = sum(getattr(state, f) != getattr(default, f) for f in FILTER_FIELDS)
     if "x_filters_panel" not in st.session_state:
         st.session_state["x_filters_panel"] = changed > 0
-    label = "Filtres" if not changed else f"Filtres ({changed} modifié{'s' if changed > 1 else ''})"
-    # on_change="rerun" makes the open state the session's (its key), so that it survives the label's
-    # changes; the widgets inside are drawn whether it is open or not.
-    return st.sidebar.expander(label, icon=":material/filter_alt:", key="x_filters_panel", on_change="rerun")
+    # A constant title: Streamlit folds a section whose title changes (the count is said beside it).
+    panel = st.sidebar.expander("Filtres", icon=":material/filter_alt:", key="x_filters_panel", on_change="rerun")
+    if changed:
+        st.sidebar.caption(f"{changed} filtre{'s' if changed > 1 else ''} modifié{'s' if changed > 1 else ''}")
+    return panel
 
 
 def sidebar_filters(ds: Dataset) -> MapState:
@@ -365,8 +366,17 @@ def sidebar_filters(ds: Dataset) -> MapState:
 
 
 def fr_table(df: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """Columns renamed to French labels, in the given order."""
-    return df[[c for c in labels if c in df.columns]].rename(columns=labels)
+    """Columns renamed to French labels, in the given order; no « None » in a text cell."""
+    return blank_missing(df[[c for c in labels if c in df.columns]].rename(columns=labels))
+
+
+def blank_missing(df: pd.DataFrame) -> pd.DataFrame:
+    """Missing values of text columns as empty cells: Streamlit's table would print a grey « None »
+    (numbers keep NaN, which it shows empty and sorts as numbers)."""
+    text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+    if not text:
+        return df
+    return df.assign(**{c: df[c].astype(object).where(df[c].notna(), "") for c in text})
 
 
 def fr_styled(df: pd.DataFrame, decimals: dict[str, int] | None = None, percent: tuple[str, ...] = ()):

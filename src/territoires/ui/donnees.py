@@ -15,7 +15,7 @@ from territoires.registry.relations import touching
 from territoires.registry.schema import KINDS
 from territoires.state import valid_as_of
 from territoires.ui import staff
-from territoires.ui.common import current_as_of, dataset, fr_table, geometry, sidebar_filters
+from territoires.ui.common import blank_missing, current_as_of, dataset, fr_table, geometry, sidebar_filters
 
 # What each button gives, in words (not a bare file extension).
 DOWNLOAD_LABELS = {
@@ -33,7 +33,7 @@ SHEET_CAPTION = (
 
 def table(records: pd.DataFrame, names: dict[str, dict[str, str]]) -> pd.DataFrame:
     """The records as the page shows them: French labels and readable text, never a raw JSON cell."""
-    return downloads.french_table(readable.columns(records, names))
+    return blank_missing(downloads.french_table(readable.columns(records, names)))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)  # one per filter set and column choice: bounded
@@ -84,7 +84,7 @@ def render() -> None:
 
 def relations_table(relations: pd.DataFrame) -> pd.DataFrame:
     """The relations as the page shows them: French headers, the type as it reads, levels in words."""
-    return relation_downloads.french_table(relations)
+    return blank_missing(relation_downloads.french_table(relations))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)  # one per filter set and column choice: bounded

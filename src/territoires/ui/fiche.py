@@ -11,6 +11,7 @@ from territoires.errors import TerritoiresError
 from territoires.fiche import LEVELS as FICHE_LEVELS
 from territoires.fiche import Fiche, find_territories
 from territoires.registry.schema import LEVELS
+from territoires.state import parse_fiche_key
 from territoires.ui.common import current_as_of, dataset, fr_table, guarded
 
 URL_PATH = "fiche"
@@ -19,14 +20,8 @@ SCOPES = {"territoire": "Le territoire", "region_2012": "Sa région (2012)", "fr
 
 
 def parse_key(value: str | None) -> tuple[str, str] | None:
-    """``commune:38185`` → (level, code) if well formed (one of the five levels, an alphanumeric code of at
-    most 9 characters), else None: the URL is the visitor's to write."""
-    if not isinstance(value, str) or value.count(":") != 1:
-        return None
-    level, code = value.split(":")
-    if level not in FICHE_LEVELS or not code.isascii() or not code.isalnum() or not 1 <= len(code) <= 9:
-        return None
-    return level, code
+    """``commune:38185`` → (level, code) if well formed, else None (:func:`territoires.state.parse_fiche_key`)."""
+    return parse_fiche_key(value)
 
 
 def page() -> st.Page:

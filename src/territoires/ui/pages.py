@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from territoires.ui import carte, donnees, fiche, sources, statistiques
+from territoires.ui import carte, diaporama, donnees, fiche, sources, statistiques
 from territoires.ui.common import guarded
 
 
@@ -18,5 +18,6 @@ def all_pages() -> list:
             guarded(statistiques.render), title="Statistiques", icon=":material/bar_chart:", url_path="statistiques"
         ),
         st.Page(guarded(donnees.render), title="Données", icon=":material/table:", url_path="donnees"),
+        diaporama.page(),
         st.Page(guarded(sources.render), title="Sources", icon=":material/menu_book:", url_path="sources"),
     ]

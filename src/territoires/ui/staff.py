@@ -105,9 +105,8 @@ def panel() -> str | None:
         return None
     if not staff.configured():
         st.info(
-            "Le tableau de bord public est en lecture seule. Pour permettre au personnel d'importer des "
-            "adhérents ou des pôles, l'administrateur du serveur crée un compte (« territoires staff add NOM ») "
-            "ou active la connexion par le compte de l'organisation (OpenID Connect)."
+            "Le tableau de bord public est en lecture seule. Pour importer des adhérents ou des pôles, "
+            "le personnel du réseau demande un compte à l'administrateur du tableau de bord."
         )
         return None
     st.caption("L'import de fichiers est réservé au personnel du réseau.")

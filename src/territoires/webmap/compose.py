@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import folium
 
 from territoires import encode, readable, safe
@@ -33,14 +35,35 @@ LAYERS = (
 )
 
 
-def build_map(cache: GeometryCache, state: MapState, *, height: str = "100%") -> folium.Map:
+@dataclass(frozen=True)
+class Banner:
+    """What a storyboard's slide puts in the presentation's band instead of the filters' title."""
+
+    title: str
+    figure: str = ""
+    index: int = 0  # 1-based position in the storyboard; 0: not a storyboard
+    total: int = 0
+
+
+def build_map(
+    cache: GeometryCache, state: MapState, *, height: str = "100%", banner: Banner | None = None
+) -> folium.Map:
     """A new folium map for ``state``: layers, markers, legend, title, bounds.
 
     Always a new object: the caller may render it (streamlit-folium renames its elements when it
     does), so a map is never shared between renders. Building from the cache takes milliseconds.
     """
     sel = select(cache.ds, state)
-    m = OfflineMap(location=[46.6, 2.4], zoom_start=6, tiles=None, zoom_snap=0.25, height=height)
+    presenting = state.presentation
+    m = OfflineMap(
+        location=[46.6, 2.4],
+        zoom_start=6,
+        tiles=None,
+        zoom_snap=0.25,
+        height=height,
+        zoom_control=not presenting,  # a projected map is not zoomed: no buttons over it
+        keyboard=not presenting,  # the arrow keys step through the slides, they do not pan
+    )
     # With no tile layer, folium does not pass max_zoom to the map; MarkerCluster needs it there.
     m.options["max_zoom"] = 14
     m.options["min_zoom"] = 3
@@ -51,21 +74,33 @@ def build_map(cache: GeometryCache, state: MapState, *, height: str = "100%") ->
         layer(m, cache, sel)
     layers.actors(m, cache, sel)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
-    _furniture(m, cache, sel)
-    m.fit_bounds(_frame(cache, sel))
+    _furniture(m, cache, sel, banner)
+    # A presentation, and a view framed on régions, a place or a density, is framed in the browser once
+    # the overlays' sizes are known, so that no legend covers the selection; the national view of
+    # markers keeps the whole of France at its largest (its legend folds).
+    framed = presenting or bool(state.regions) or bool(state.place) or sel.choropleth is not None
+    if framed:
+        frame = safe.script_json(_frame(cache, sel))
+        m.add_child(Script(lambda: f"{furniture.FIT_JS}({m.get_name()},{frame});"))
+    else:
+        m.fit_bounds(_frame(cache, sel))
     return m
 
 
-def _furniture(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
-    """Legend (folding); in presentation mode, the title and the source line."""
+def _furniture(m: folium.Map, cache: GeometryCache, sel: Selection, banner: Banner | None = None) -> None:
+    """Legend (folding); in presentation mode, a top band (title, key figure, slide counter) and the
+    source line under the legend, bottom-left: over the Atlantic, never over the selection."""
     place = bool(sel.state.place) and place_shape(cache, sel.state.place) is not None
     approx = readable.any_approximate(sel.members)
     legend = legend_html(sel.kinds_shown, sel.levels_shown, sel.choropleth, sel.state.stat_kind, place, approx)
+    if sel.state.presentation:
+        m.add_child(Style(furniture.PRESENTATION_CSS))
+        b = banner or Banner(title_for(sel.state, cache.ds))
+        control(m, "topleft", "terr-band", furniture.band(b.title, b.figure, b.index, b.total))
+        # Leaflet stacks bottom controls upwards: the source under the legend, above the scale.
+        control(m, "bottomleft", "terr-source", safe.text(source_line(cache.ds)))
     if legend:
         control(m, "bottomleft", "terr-legend", furniture.foldable(legend), fold=True)
-    if sel.state.presentation:
-        control(m, "topleft", "terr-title", safe.text(title_for(sel.state, cache.ds)))
-        control(m, "bottomright", "terr-source", safe.text(source_line(cache.ds)))
 
 
 def _frame(cache: GeometryCache, sel: Selection) -> list[list[float]]:

@@ -62,7 +62,16 @@ A11Y_JS = (
     "['.leaflet-control-attribution a[href*=\"leafletjs\"]','Leaflet, bibliothèque de cartes']]"
     ".forEach(function(p){c.querySelectorAll(p[0]).forEach(function(e){e.title=p[1];"
     "e.setAttribute('aria-label',p[1]);});});};"
-    "fr();setTimeout(fr,0);})"
+    "fr();setTimeout(fr,0);"
+    # Chromium makes every interactive SVG shape a tab stop (hundreds): shapes and markers, drawn now
+    # or later (clusters open, layers toggle), are taken out of the tab order as they appear.
+    "var Q='path.leaflet-interactive,.leaflet-marker-icon';"
+    "var quiet=function(n){if(n.nodeType!==1){return;}if(n.matches(Q)){n.setAttribute('tabindex','-1');}"
+    "n.querySelectorAll(Q).forEach(function(e){e.setAttribute('tabindex','-1');});};"
+    "new MutationObserver(function(rs){rs.forEach(function(r){r.addedNodes.forEach(quiet);});})"
+    ".observe(c,{childList:true,subtree:true});quiet(c);"
+    # The map's document is the component's page, declared English: the map speaks French.
+    "document.documentElement.lang='fr';})"
 )
 
 
@@ -86,3 +95,61 @@ def add(m: folium.Map) -> None:
             )
         )
     )
+
+
+# --------------------------------------------------------------------- presentation mode
+# Read from the back of a room on a 1920×1080 projector: every text ≥ 20 px; the map's own controls
+# (zoom, layers, attribution) hidden — the source line names the data; the map fills its frame
+# (streamlit-folium sets the map's height in pixels inline, hence !important).
+PRESENTATION_CSS = (
+    "html, body, #parent, #map_div, #map_div2, .folium-map { width: 100vw !important; height: 100vh !important;"
+    " margin: 0 !important; padding: 0 !important; overflow: hidden; }\n"
+    ".leaflet-control-zoom, .leaflet-control-layers, .leaflet-control-attribution { display: none !important; }\n"
+    ".leaflet-top.leaflet-left .terr-band { box-sizing: border-box; width: calc(100vw - 20px); display: flex;"
+    " align-items: flex-start; justify-content: space-between; gap: 24px; background: rgba(255,255,255,.95);"
+    " padding: 10px 18px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }\n"
+    ".terr-band .terr-title { font-size: 34px; font-weight: 700; line-height: 1.2; margin: 0; max-width: none;"
+    " background: none; box-shadow: none; padding: 0; }\n"
+    ".terr-band .terr-figure { font-size: 26px; line-height: 1.25; margin: 4px 0 0; color: #1f4e79;"
+    " font-weight: 600; }\n"
+    ".terr-band .terr-counter { font-size: 20px; color: #444; white-space: nowrap; display: flex; gap: 12px;"
+    " align-items: center; }\n"
+    ".terr-exit { font: inherit; font-size: 20px; cursor: pointer; background: #fff; color: #222;"
+    " border: 1px solid #888; border-radius: 3px; padding: 0 8px; }\n"
+    ".terr-exit:focus-visible { outline: 2px solid #1f4e79; outline-offset: 1px; }\n"
+    ".terr-legend, .terr-links-legend, .terr-source, .leaflet-control-scale-line, .terr-fold,"
+    " .terr-legend h2, .terr-links-legend h2, .terr-links-legend .note { font-size: 20px !important; }\n"
+    ".terr-legend, .terr-links-legend { max-width: 380px; max-height: 52vh; }\n"
+    ".terr-legend .sw { width: 22px; height: 16px; }\n"
+    ".terr-source { max-width: 380px; font-size: 20px; }\n"
+)
+EXIT_LABEL = "Quitter la présentation (Échap)"
+# The view is framed once the furniture is in place: the selection's bounds fit the part of the map
+# that no overlay covers — below the band, between the bottom corners' columns (legend, source on
+# the left over the Atlantic; the links' legend on the right), kept symmetric so the view stays
+# centred. Leaflet's own arrow-key panning is off (the keys step through the storyboard).
+FIT_JS = (
+    "(function(m,b){var c=m.getContainer();m.invalidateSize(false);"
+    "var q=function(s){return c.querySelector(s);};"
+    "var w=function(s){var e=q(s);return e?e.offsetWidth:0;};"
+    "var band=q('.terr-band');var top=(band?band.offsetHeight+10:0)+24;"
+    "var side=Math.max(w('.leaflet-bottom.leaflet-left'),w('.leaflet-bottom.leaflet-right'))+24;"
+    "side=Math.min(side,m.getSize().x*0.32);"
+    "m.fitBounds(b,{paddingTopLeft:[side,top],paddingBottomRight:[side,24],animate:false});})"
+)
+
+
+def band(title: str, figure: str = "", index: int = 0, total: int = 0) -> str:
+    """The presentation's top band (escaped): the title, the key figure, the slide counter and a way out.
+
+    ``data-index`` / ``data-total`` let the page's keyboard script step through the storyboard.
+    """
+    fig = f'<p class="terr-figure">{safe.text(figure)}</p>' if figure else ""
+    count = (
+        f'<span class="terr-slide" data-index="{int(index)}" data-total="{int(total)}"'
+        f' aria-label="Diapositive {int(index)} sur {int(total)}">{int(index)} / {int(total)}</span>'
+        if total
+        else ""
+    )
+    exit_ = f'<button type="button" class="terr-exit" title="{EXIT_LABEL}" aria-label="{EXIT_LABEL}">×</button>'
+    return f'<div><p class="terr-title">{safe.text(title)}</p>{fig}</div><div class="terr-counter">{count}{exit_}</div>'

@@ -99,7 +99,15 @@ def members(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
     approx = readable.approximate_flags(shown)
     for lv in MEMBER_LEVELS:
         color, label = LEVEL_STYLE[lv]
-        style = {"fillColor": color, "fillOpacity": 0.35, "color": color, "weight": 1.6}
+        # Over a density shading, members are outlines only (as in the image export): a blue fill over
+        # the shading would make colours the legend does not show.
+        outline = sel.choropleth is not None
+        style = {
+            "fillColor": color,
+            "fillOpacity": 0.0 if outline else 0.35,
+            "color": color,
+            "weight": 2.2 if outline else 1.6,
+        }
         for dashed in (False, True):
             sub = shown[(shown["level"] == lv) & (approx == dashed)]
             if sub.empty:

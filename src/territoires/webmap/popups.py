@@ -7,6 +7,7 @@ import pandas as pd
 from territoires import charts, fmt, readable, safe
 from territoires.registry.schema import KINDS, PRECISIONS
 from territoires.selection import Choropleth
+from territoires.state import parse_fiche_key
 from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, NO_DATA_COLOR, SEA, VAGUE_NOTE
 
 CSS = f"""
@@ -113,9 +114,6 @@ def popup_html(
     return f'<div class="terr-popup">{head}<dl>{body}{src}</dl>{site}{fiche_link(a)}</div>'
 
 
-FICHE_LEVELS = ("commune", "epci", "departement", "region", "region_2012")
-
-
 def fiche_link(a: pd.Series) -> str:
     """« Voir la fiche » of a member or a partner that is a territory (a local authority), else "".
 
@@ -125,9 +123,7 @@ def fiche_link(a: pd.Series) -> str:
     """
     level, code = a.get("level"), a.get("code")
     authority = a.get("kind") == "rtes_member" or (a.get("kind") == "partner" and a.get("precision") == "territoire")
-    if not authority or level not in FICHE_LEVELS or not isinstance(code, str):
-        return ""
-    if not (code.isascii() and code.isalnum() and len(code) <= 9):  # the fiche page's own check
+    if not authority or parse_fiche_key(f"{level}:{code}") is None:  # the fiche page's own rule
         return ""
     href = safe.text(f"../../fiche?fiche={level}:{code}")
     return f'<p class="terr-fiche"><a href="{href}" target="_blank" rel="noopener">Voir la fiche</a></p>'
@@ -153,7 +149,10 @@ def legend_html(
         parts.append(f"<h2>{t(MEMBERS_HEADING)}</h2>")
         for lv in levels_shown:
             color, label = LEVEL_STYLE[lv]
-            parts.append(f'<div><span class="sw" style="background:{color};opacity:.7"></span>{t(label)}</div>')
+            swatch = (
+                f"background:none;border:2px solid {color}" if choro is not None else f"background:{color};opacity:.7"
+            )
+            parts.append(f'<div><span class="sw" style="{swatch}"></span>{t(label)}</div>')
         if approx:
             dashed = '<span class="sw" style="background:none;border:2px dashed #555"></span>'
             parts.append(f"<div>{dashed}{t(APPROX_NOTE)}</div>")

@@ -1,0 +1,392 @@
+"""Diaporama: the storyboards of the national meeting — choose, reorder, edit, present.
+
+Every change is saved at once, through the store, with the version the visitor was looking at:
+if someone else saved in between, the store refuses it (French message) and the page shows the
+other version. Editing is the staff's (as imports are); viewing and presenting are everyone's.
+The presentation itself is the map page with ``?presentation=1&diaporama=<nom>&diapo=<n>``
+(:func:`present`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+from streamlit_folium import st_folium
+
+from territoires import selection
+from territoires.dataset import Dataset
+from territoires.errors import TerritoiresError
+from territoires.settings import data_dir, database_url
+from territoires.state import FICHE_LEVELS, MapState, parse_fiche_key
+from territoires.storyboard import (
+    DEFAULT_NAME,
+    Slide,
+    Storyboard,
+    StoryboardError,
+    StoryboardStore,
+    open_storyboards,
+    view_of,
+)
+from territoires.storyboard import check_name as _check_name
+from territoires.styles import STAT_LABELS
+from territoires.ui import staff
+from territoires.ui.common import current_state, dataset, geometry_for, guarded, show_error, sidebar_filters
+
+URL_PATH = "diaporama"
+NAME_PARAM = "diaporama"  # the storyboard presented
+SLIDE_PARAM = "diapo"  # its slide, from 1
+ERROR_KEY = "sb_error"  # a message left by a callback, shown by the next draw
+DECK_FORMATS = {"pptx": "PowerPoint (modifiable)", "pdf": "PDF"}
+# Presentation: Streamlit's chrome hidden, the map's frame fixed to the whole viewport. Constant CSS
+# (no data); the frame is found by the keyed container around it, not by its title (translated).
+PRESENTATION_CSS = """<style>
+header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stToolbar"], [data-testid="stDecoration"] {
+  display: none !important; }
+[data-testid="stMainBlockContainer"], [data-testid="stMain"] { padding: 0 !important; max-width: none !important; }
+.st-key-terr-presentation iframe { position: fixed !important; top: 0 !important; left: 0 !important;
+  width: 100vw !important; height: 100vh !important; border: 0 !important; z-index: 999990; background: #fff; }
+</style>"""
+
+
+@st.cache_resource(show_spinner=False)
+def _store(base: str, url: str | None) -> StoryboardStore:
+    # Keyed by where the storyboards live: one SQL engine (connection pool) per process, not per run.
+    return open_storyboards(url=url) if url else open_storyboards()
+
+
+def store() -> StoryboardStore:
+    """This deployment's storyboards (files, or PostgreSQL), opened once per process."""
+    return _store(str(data_dir()), database_url())
+
+
+def page() -> st.Page:
+    """The page for ``st.navigation``."""
+    return st.Page(guarded(render), title="Diaporama", icon=":material/slideshow:", url_path=URL_PATH)
+
+
+def presentation_map(m) -> None:
+    """Draw ``m`` over the whole viewport (presentation mode). Never cached: a folium map is drawn once."""
+    st.html(PRESENTATION_CSS)
+    with st.container(key="terr-presentation"):
+        # returned_objects=[]: nothing the map does reruns the script.
+        st_folium(m, returned_objects=[], use_container_width=True, height=860, key="carte")
+
+
+def present_link(name: str, n: int = 1) -> str:
+    """The presentation of storyboard ``name`` from slide ``n`` (relative: works under a base path)."""
+    return "./?" + urlencode({"presentation": "1", NAME_PARAM: name, SLIDE_PARAM: str(n)})
+
+
+# --------------------------------------------------------------------------- presenting
+def fiche_state(ds: Dataset, key: str) -> MapState:
+    """A fiche slide as a map: the territory outlined (commune, EPCI) or selected (région), framed."""
+    level, code = parse_fiche_key(key) or ("", "")
+    base = MapState(presentation=True, layers=("departements", "epci"))
+    if level in ("commune", "epci"):
+        return replace(base, place=f"{level}:{code}")
+    if level in ("region", "region_2012"):
+        return replace(base, system="2016" if level == "region" else "2012", regions=(code,))
+    deps = ds.levels["departements"]
+    reg = deps.loc[deps["code"] == code, "reg_2012"]
+    return replace(base, regions=tuple(reg.iloc[:1]), communes_of=code, layers=("departements",)).validated()
+
+
+def slide_state(ds: Dataset, slide: Slide) -> MapState:
+    return fiche_state(ds, slide.fiche) if slide.fiche else slide.state
+
+
+def _slide_number(raw: str | None, total: int) -> int:
+    try:
+        n = int(str(raw or "1")[:4])
+    except ValueError:
+        n = 1
+    return min(max(n, 1), total)
+
+
+def present() -> None:
+    """One slide of a storyboard, full screen; the page's keyboard script steps through them."""
+    from territoires.webmap.compose import Banner, build_map
+
+    ds = dataset()
+    if ds is None:
+        return
+    try:
+        name = _check_name(str(st.query_params.get(NAME_PARAM, "")))
+        sb, _ = store().load(name)
+    except StoryboardError as exc:
+        show_error(exc)
+        return
+    n = _slide_number(st.query_params.get(SLIDE_PARAM), len(sb.slides))
+    slide = sb.slides[n - 1]
+    state = slide_state(ds, slide)
+    m = build_map(geometry_for(state.as_of), state, banner=Banner(slide.title, slide.figure, n, len(sb.slides)))
+    presentation_map(m)
+
+
+# --------------------------------------------------------------------------- editing
+def _fail(exc: TerritoiresError) -> None:
+    st.session_state[ERROR_KEY] = exc.message
+
+
+def _save(name: str, version: str, change) -> None:
+    """Apply ``change`` (Storyboard → Storyboard) to the stored storyboard, saved against ``version``."""
+    try:
+        sb, _ = store().load(name)
+        store().save(name, change(sb), expected=version)
+    except StoryboardError as exc:
+        _fail(exc)
+    except ValidationError as exc:  # an empty title, a line break in the key figure
+        _fail(_refused(exc))
+
+
+FIELDS_FR = {"title": "titre", "figure": "chiffre clé", "notes": "notes", "view": "vue", "fiche": "fiche"}
+
+
+def _refused(exc: ValidationError) -> StoryboardError:
+    """Pydantic's refusal, in French: which fields, and the rules they break."""
+    fields = sorted({FIELDS_FR.get(str(e["loc"][-1]), str(e["loc"][-1])) for e in exc.errors()})
+    return StoryboardError(
+        f"Diapositive refusée : {', '.join(fields)}.",
+        todo="un titre (90 caractères au plus) et un chiffre clé (160 au plus), chacun sur une ligne.",
+    )
+
+
+def _with_slides(sb: Storyboard, slides: list[Slide]) -> Storyboard:
+    return Storyboard.model_validate({**sb.model_dump(), "slides": [s.model_dump() for s in slides]})
+
+
+def _move(name: str, version: str, i: int, step: int) -> None:
+    def change(sb: Storyboard) -> Storyboard:
+        slides = list(sb.slides)
+        j = min(max(i + step, 0), len(slides) - 1)
+        slides[i], slides[j] = slides[j], slides[i]
+        return _with_slides(sb, slides)
+
+    _save(name, version, change)
+
+
+def _edit(name: str, version: str, i: int) -> None:
+    ss = st.session_state
+    fields = {f: ss.get(f"sb_{f}_{version}_{i}", "") for f in ("title", "figure", "notes")}
+
+    def change(sb: Storyboard) -> Storyboard:
+        slides = list(sb.slides)
+        slides[i] = Slide.model_validate({**slides[i].model_dump(), **fields})
+        return _with_slides(sb, slides)
+
+    _save(name, version, change)
+
+
+def _delete(name: str, version: str, i: int) -> None:
+    st.session_state.pop("sb_confirm", None)
+
+    def change(sb: Storyboard) -> Storyboard:
+        if len(sb.slides) <= 1:
+            raise StoryboardError("Un diaporama garde au moins une diapositive : celle-ci ne peut être supprimée.")
+        return _with_slides(sb, [s for k, s in enumerate(sb.slides) if k != i])
+
+    _save(name, version, change)
+
+
+def _add(name: str, version: str, view: str) -> None:
+    ss = st.session_state
+    title, figure = ss.get(f"sb_add_title_{version}", ""), ss.get(f"sb_add_figure_{version}", "")
+    _save(name, version, lambda sb: _with_slides(sb, [*sb.slides, Slide(title=title, figure=figure, view=view)]))
+
+
+def _create(view: str, default_title: str) -> None:
+    ss = st.session_state
+    try:
+        name = _check_name(str(ss.get("sb_new_name", "")).strip())
+        if name in store().names():
+            raise StoryboardError(f"Un diaporama « {name} » existe déjà.", todo="choisir un autre nom.")
+        sb = Storyboard(
+            title=str(ss.get("sb_new_title", "")).strip() or name,
+            slides=[Slide(title=default_title[:90], view=view)],
+        )
+        store().save(name, sb, expected=None)
+        ss["sb_name"] = name
+    except StoryboardError as exc:
+        _fail(exc)
+    except ValidationError as exc:
+        _fail(_refused(exc))
+
+
+def describe(ds: Dataset, slide: Slide) -> str:
+    """A slide's view in words."""
+    if slide.fiche:
+        level, code = parse_fiche_key(slide.fiche) or ("", "")
+        return f"Fiche du territoire : {FICHE_LEVELS.get(level, level)} {code}"
+    s = slide.state
+    words = selection.title_for(s, ds)
+    if s.statistic:
+        words += f" ; aplat : {STAT_LABELS.get(s.statistic, s.statistic)}"
+    if s.place:
+        words += f" ; lieu : {s.place.partition(':')[2]}"
+    return words
+
+
+def _choose() -> str | None:
+    names = store().names()
+    if not names:
+        st.info("Aucun diaporama pour l'instant.")
+        return None
+    wanted = st.session_state.get("sb_name") or st.query_params.get(NAME_PARAM) or DEFAULT_NAME
+    if st.session_state.get("sb_name") not in names:
+        st.session_state["sb_name"] = wanted if wanted in names else names[0]
+    return st.selectbox("Diaporama", names, key="sb_name")
+
+
+def _slide_controls(name: str, version: str, sb: Storyboard, i: int) -> None:
+    slide, last = sb.slides[i], len(sb.slides) - 1
+    up, down, delete = st.columns(3)
+    up.button("Monter", key=f"sb_up_{version}_{i}", on_click=_move, args=(name, version, i, -1), disabled=i == 0)
+    down.button(
+        "Descendre", key=f"sb_down_{version}_{i}", on_click=_move, args=(name, version, i, 1), disabled=i == last
+    )
+    if delete.button("Supprimer", key=f"sb_del_{version}_{i}"):
+        st.session_state["sb_confirm"] = (name, version, i)
+    if st.session_state.get("sb_confirm") == (name, version, i):
+        st.warning("Supprimer cette diapositive ? Elle sera retirée du diaporama pour tout le monde.")
+        yes, no = st.columns(2)
+        yes.button("Confirmer la suppression", key=f"sb_yes_{version}_{i}", on_click=_delete, args=(name, version, i))
+        no.button("Annuler", key=f"sb_no_{version}_{i}", on_click=st.session_state.pop, args=("sb_confirm", None))
+    with st.expander("Modifier"), st.form(f"sb_form_{version}_{i}"):
+        st.text_input("Titre", value=slide.title, max_chars=90, key=f"sb_title_{version}_{i}")
+        st.text_input("Chiffre clé", value=slide.figure, max_chars=160, key=f"sb_figure_{version}_{i}")
+        st.text_area("Notes de l'orateur", value=slide.notes, max_chars=5000, key=f"sb_notes_{version}_{i}")
+        st.form_submit_button("Enregistrer", on_click=_edit, args=(name, version, i))
+
+
+def _slides(ds: Dataset, name: str, version: str, sb: Storyboard, editing: bool) -> None:
+    rows = [
+        {"N°": k + 1, "Titre": s.title, "Chiffre clé": s.figure, "Vue": describe(ds, s)}
+        for k, s in enumerate(sb.slides)
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for i, slide in enumerate(sb.slides):
+        with st.container(border=True):
+            st.text(f"{i + 1}. {slide.title}")
+            if slide.figure:
+                st.text(slide.figure)
+            st.link_button("Présenter à partir d'ici", present_link(name, i + 1))
+            if editing:
+                _slide_controls(name, version, sb, i)
+
+
+def _add_form(ds: Dataset, name: str, version: str) -> None:
+    state = current_state()
+    st.header("Ajouter cette vue")
+    title = selection.title_for(state, ds)
+    st.text(f"La vue actuelle de la carte (filtres de la barre latérale) : {title}")
+    with st.form(f"sb_add_{version}"):
+        st.text_input("Titre de la diapositive", value=title[:90], max_chars=90, key=f"sb_add_title_{version}")
+        st.text_input("Chiffre clé", max_chars=160, key=f"sb_add_figure_{version}")
+        st.form_submit_button("Ajouter cette vue", on_click=_add, args=(name, version, view_of(state)))
+
+
+def _new_form(ds: Dataset) -> None:
+    state = current_state()
+    st.header("Nouveau diaporama")
+    with st.form("sb_new", clear_on_submit=True):
+        st.text_input("Nom (lettres minuscules, chiffres, tirets)", max_chars=63, key="sb_new_name")
+        st.text_input("Titre", max_chars=120, key="sb_new_title")
+        st.form_submit_button(
+            "Créer le diaporama", on_click=_create, args=(view_of(state), selection.title_for(state, ds))
+        )
+
+
+def render() -> None:
+    """Draw the page."""
+    ds = dataset()
+    if ds is None:
+        return
+    st.title("Diaporama")
+    st.caption(
+        "Les vues de la rencontre nationale : choisissez un diaporama, présentez-le en plein écran "
+        "(flèches ← →, Page précédente / suivante ; Échap pour sortir)."
+    )
+    sidebar_filters(ds)  # « Ajouter cette vue » adds the map's view as these filters hold it
+    main, bottom = st.container(), st.container()
+    with bottom:  # drawn last on the page, asked first: who may edit
+        editing = staff.panel() is not None
+    with main:
+        _main(ds, editing)
+    if editing:
+        _new_form(ds)
+
+
+def _main(ds: Dataset, editing: bool) -> None:
+    if (message := st.session_state.pop(ERROR_KEY, None)) is not None:
+        st.error("Modification non enregistrée.")
+        st.text(message)
+    name = _choose()
+    if name is None:
+        return
+    try:
+        sb, version = store().load(name)
+    except StoryboardError as exc:
+        show_error(exc)
+        return
+    st.text(sb.title)
+    if sb.description:
+        st.text(sb.description)
+    st.link_button("Présenter", present_link(name), type="primary", icon=":material/slideshow:")
+    st.text(f"Lien de la présentation : {present_link(name)[1:]}")
+    _slides(ds, name, version, sb, editing)
+    if editing:
+        _add_form(ds, name, version)
+    _export(sb)
+
+
+@st.cache_data(show_spinner="Préparation du diaporama…", max_entries=8)
+def _deck(text: str, fmt: str, base_url: str) -> bytes:
+    from territoires.export.deck import build_deck
+    from territoires.storyboard import parse
+
+    return build_deck(geometry_for(""), parse(text, "diaporama"), fmt, base_url)
+
+
+def _base_url() -> str:
+    """The dashboard's address as the visitor reached it, for the slides' QR codes."""
+    from urllib.parse import urlsplit
+
+    try:
+        u = urlsplit(str(st.context.url or ""))
+    except Exception:  # an older Streamlit, or no request (tests)
+        return "http://localhost:8501"
+    return f"{u.scheme}://{u.netloc}" if u.scheme and u.netloc else "http://localhost:8501"
+
+
+def _export(sb: Storyboard) -> None:
+    """« Exporter le diaporama (PowerPoint / PDF) », built on demand like the map's export."""
+    from territoires.storyboard import dumps
+
+    st.header("Exporter le diaporama (PowerPoint / PDF)")
+    fmt = st.radio("Format", ["pptx", "pdf"], horizontal=True, key="sb_fmt", format_func=DECK_FORMATS.get)
+    wanted = (dumps(sb), fmt)
+    if st.button("Préparer l'export", key="sb_prep"):
+        st.session_state["sb_ready"] = wanted
+    if st.session_state.get("sb_ready") != wanted:
+        return
+    try:
+        data = _deck(*wanted, _base_url())
+    except TerritoiresError as exc:
+        show_error(exc)
+        return
+    except Exception:  # logged for the operator; the visitor gets French
+        import logging
+
+        logging.getLogger("territoires").exception("export du diaporama")
+        st.error("L'export du diaporama a échoué : le détail est dans le journal du serveur.")
+        return
+    mime = {
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pdf": "application/pdf",
+    }
+    st.download_button("Télécharger le diaporama", data=data, file_name=f"diaporama.{fmt}", mime=mime[fmt], key="sb_dl")
