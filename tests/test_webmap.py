@@ -13,7 +13,7 @@ from streamlit_folium import generate_leaflet_string
 from territoires.dataset import Dataset, load_dataset
 from territoires.selection import select
 from territoires.state import MapState
-from territoires.webmap import layers
+from territoires.webmap import furniture, layers
 from territoires.webmap.compose import build_map
 from territoires.webmap.geometry import GeometryCache
 from territoires.webmap.plumbing import OfflineMap
@@ -116,9 +116,16 @@ def test_a_searched_place_frames_the_map_without_loading_every_commune(cache):
     assert place_bounds(cache, "epci:200000001") is not None
     assert "region" not in cache.boundaries  # no display level was read for it
     m = build_map(cache, MapState(place="commune:01008"))
-    (fit,) = [c for c in m._children.values() if isinstance(c, folium.map.FitBounds)]
-    (s, w), (n, e) = fit.bounds
+    # Framed in the browser once the legends are measured (webmap.furniture.FIT_JS), on these bounds.
+    assert not [c for c in m._children.values() if isinstance(c, folium.map.FitBounds)]
+    html = m.get_root().render()
+    found = re.search(re.escape(furniture.FIT_JS) + r"\(map_\w+,(\[\[[^\]]+\],\[[^\]]+\]\])\);", html)
+    assert found, "le cadrage du lieu manque"
+    (s, w), (n, e) = json.loads(found.group(1))
     assert (round(w, 6), round(s, 6), round(e, 6), round(n, 6)) == tuple(round(v, 6) for v in box)
+    # The national view of markers keeps Leaflet's own framing (France at its largest).
+    national = build_map(cache, MapState())
+    assert [c for c in national._children.values() if isinstance(c, folium.map.FitBounds)]
 
 
 def test_the_searched_place_is_outlined_even_outside_the_selected_regions(cache):
