@@ -70,7 +70,9 @@ class FileStoryboards:
         text = self._text(name)
         if text is None:
             raise StoryboardError(
-                f"Pas de diaporama « {name} ».", where=self.path(name), todo="choisir un diaporama de la liste."
+                # No path here: the name comes from a link, and a visitor has no business with the server's folders.
+                f"Pas de diaporama « {name} ».",
+                todo="choisir un diaporama de la liste de la page Diaporama.",
             )
         return parse(text, str(self.path(name))), version_of(text)
 
