@@ -7,12 +7,14 @@ Prints a table and writes the same figures to bench/results.json.  Budgets (issu
 national view ≤ 1 MB and Rhône-Alpes with its communes ≤ 2.5 MB, each ≥ 8× smaller than the
 naive build; first map ≤ 3 s after the server starts (issue 12: and for every later visitor, each
 in a fresh browser; the map drawn after every one of 20 mixed reruns); a filter change ≤ 250 ms of server time;
-no rerun on pan or zoom; server memory ≤ 500 MB.
+no rerun on pan or zoom; server memory ≤ 500 MB. Also timed: the national meeting's deck (PowerPoint,
+PDF) and the static site, written by the command line.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -329,6 +331,37 @@ def measure_build(results: dict) -> None:
         results["geo_build_s"] = round(time.perf_counter() - t, 1)
 
 
+def timed_command(args: list[str]) -> tuple[float, float, int]:
+    """Run a ``territoires`` command: (seconds, peak resident memory in MB read while it runs, exit code)."""
+    t = time.perf_counter()
+    cmd = [str(ROOT / ".venv" / "bin" / "territoires"), *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0.0
+    while proc.poll() is None:
+        with contextlib.suppress(OSError, ValueError):  # the process ended between poll and read
+            peak = max(peak, peak_rss_mb(proc.pid))
+        time.sleep(0.2)
+    return round(time.perf_counter() - t, 1), peak, proc.returncode
+
+
+def measure_exports(results: dict) -> None:
+    """The national meeting's deck (issue 18) and the static site (issue 19), as the CLI writes them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in ("pptx", "pdf"):
+            out = Path(tmp) / f"deck.{fmt}"
+            args = ["export", "deck", "--format", fmt, "-o", str(out), "--lien", "https://territoires.exemple.fr"]
+            secs, mb, code = timed_command(args)
+            results[f"deck_{fmt}_s"], results[f"deck_{fmt}_rss_mb"] = secs, mb
+            results[f"deck_{fmt}_bytes"] = out.stat().st_size if code == 0 else None
+        site = Path(tmp) / "site"
+        secs, mb, code = timed_command(["export", "site", "-o", str(site)])
+        results["static_site_s"], results["static_site_rss_mb"] = secs, mb
+        if code == 0:
+            files = [f for f in site.rglob("*") if f.is_file()]
+            results["static_site_pages"] = sum(1 for f in files if f.suffix == ".html")
+            results["static_site_bytes"] = sum(f.stat().st_size for f in files)
+
+
 def verdicts(results: dict) -> dict[str, bool]:
     out = {}
     for key, (op, limit) in BUDGETS.items():
@@ -342,12 +375,15 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-browser", action="store_true", help="skip first map, reruns and memory")
     ap.add_argument("--no-build", action="store_true", help="skip the data/geo build timing")
+    ap.add_argument("--no-exports", action="store_true", help="skip the deck and static site timings")
     ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     args = ap.parse_args()
     results: dict = {"machine": f"{os.cpu_count()} cœurs", "date": time.strftime("%Y-%m-%d %H:%M")}
     measure_payloads(results)
     if not args.no_browser:
         measure_browser(results)
+    if not args.no_exports:
+        measure_exports(results)
     if not args.no_build:
         measure_build(results)
     ok = verdicts(results)

@@ -201,3 +201,57 @@ def test_cli_deck_options_need_deck(base, tmp_path):
     r = run("export", "deck", "-o", str(tmp_path / "a.pptx"), "--data-dir", str(base))
     assert r.exit_code != 0 and "--format" in r.output
     assert not (tmp_path / "a.png").exists() and not (tmp_path / "a.pptx").exists()
+
+
+# --------------------------------------------------------------------------- the address in the QR codes
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://localhost:8501", True),
+        ("http://127.0.0.1:8501/base", True),
+        ("http://[::1]:8501", True),
+        ("http://0.0.0.0:8501", True),
+        ("http://app.localhost", True),
+        ("https://territoires.rtes.fr", False),
+        ("http://192.168.1.20:8501", False),  # a room's own network: reachable by phones on it
+        ("https://localhost-rtes.fr", False),
+    ],
+)
+def test_a_local_address_is_told_apart(url, local):
+    from territoires.settings import is_local_url
+
+    assert is_local_url(url) is local
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://territoires.rtes.fr/", "https://territoires.rtes.fr"),
+        ("  https://rtes.fr/carte  ", "https://rtes.fr/carte"),
+        ("territoires.rtes.fr", None),  # no scheme: never printed on a slide
+        ("https://", None),
+        ("javascript:alert(1)", None),
+        ("https://rtes.fr/?x=1", None),
+        ("", None),
+    ],
+)
+def test_the_public_address_setting_is_checked(monkeypatch, raw, expected):
+    from territoires.settings import public_url
+
+    monkeypatch.setenv("TERRITOIRES_PUBLIC_URL", raw)
+    assert public_url() == expected
+
+
+def test_cli_uses_the_public_address_and_warns_of_a_local_one(base, tmp_path, monkeypatch):
+    out = tmp_path / "d.pptx"
+    args = ("export", "deck", "--storyboard", "essai", "--format", "pptx", "-o", str(out), "--data-dir", str(base))
+    monkeypatch.setenv("TERRITOIRES_PUBLIC_URL", "https://territoires.exemple.fr")
+    r = run(*args)
+    assert r.exit_code == 0, r.output
+    assert "Attention" not in r.output
+    check_pptx(out.read_bytes(), SB, "https://territoires.exemple.fr")
+    monkeypatch.delenv("TERRITOIRES_PUBLIC_URL")
+    r = run(*args)  # no address given: localhost, and the presenter is told
+    assert r.exit_code == 0, r.output
+    assert "ne marche que sur cet ordinateur" in " ".join(r.output.split())
+    check_pptx(out.read_bytes(), SB, "http://localhost:8501")

@@ -223,3 +223,35 @@ def test_the_presentation_map_has_its_band_and_no_controls(app_dir):
     assert "<script>window.__pwned" not in html and "{{7*7}}" not in html  # escaped, braces included
     plain = build_map(cache, MapState()).get_root().render()
     assert "terr-band" not in plain and '"zoomControl": true' in plain
+
+
+def test_the_qr_address_is_the_public_one_and_a_local_one_is_warned_of(boards, monkeypatch):
+    monkeypatch.setenv("TERRITOIRES_PUBLIC_URL", "https://territoires.exemple.fr/")
+    at = run(signed_in=False)
+    assert at.text_input(key="sb_qr_base").value == "https://territoires.exemple.fr"
+    assert not at.warning
+    assert "Lien de la présentation : https://territoires.exemple.fr/?presentation=1" in texts(at)
+    monkeypatch.delenv("TERRITOIRES_PUBLIC_URL")
+    at = run(signed_in=False)  # the address the visitor reached: here, none (a test) → localhost
+    assert at.text_input(key="sb_qr_base").value == "http://localhost:8501"
+    assert any("téléphones de la salle" in w.value for w in at.warning)
+    at.text_input(key="sb_qr_base").set_value("territoires.exemple.fr").run()
+    assert any("Adresse invalide" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "Préparer l'export"]  # nothing built from a bad address
+    at.text_input(key="sb_qr_base").set_value("https://rtes.exemple.org").run()
+    assert not at.error and not at.warning
+    button(at, "Préparer l'export").click().run()
+    assert not at.exception, at.exception
+    assert at.get("download_button")
+
+
+def test_a_wrong_storyboard_link_says_so_and_leads_on(boards):
+    at = run(query={"presentation": "1", "diaporama": "ancien-nom"}, fn=_present)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Diaporama introuvable"]
+    assert "Ce lien de présentation ne mène à aucun diaporama." in [e.value for e in at.error]
+    assert "Voir les diaporamas" in [p.proto.label for p in at.get("page_link")]
+    button(at, "Aller à la carte").click().run()
+    assert not at.query_params.get("diaporama")
+    at = run(query={"presentation": "1", "diaporama": NAME, "diapo": "99"}, fn=_present)
+    assert at.query_params["diapo"] == ["2"] or at.query_params["diapo"] == "2"  # the last, and the link says so

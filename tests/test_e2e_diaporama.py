@@ -135,9 +135,13 @@ def test_the_storyboard_fills_the_screen_and_the_keys_step_through_it(open_page,
     check_slide(page, 3)
     page.keyboard.press("PageUp")
     check_slide(page, 2)
+    page.keyboard.press("End")  # as in PowerPoint: the last slide, then the first
+    check_slide(page, 4)
+    page.keyboard.press("Home")
+    check_slide(page, 1)
     page.keyboard.press("Escape")  # leaves for the storyboard's page
     wait_until(page, lambda: "/diaporama" in page.url)
-    page.get_by_text("Essai", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("Titre : Essai", exact=True).wait_for(timeout=30_000)
 
 
 def test_two_browsers_present_at_once(open_page, server):  # noqa: F811
@@ -149,6 +153,23 @@ def test_two_browsers_present_at_once(open_page, server):  # noqa: F811
     second.keyboard.press("ArrowLeft")
     check_slide(first, 3)
     check_slide(second, 3)
+
+
+def test_a_wrong_link_says_so_and_leads_on(open_page, server):  # noqa: F811
+    page = open_page(f"{server}/?presentation=1&diaporama={NAME}&diapo=99", width=W, height=H)
+    check_slide(page, 4)  # the last one, and the link says so
+    wait_until(page, lambda: query(page.url).get("diapo") == "4")
+    page = open_page(f"{server}/?presentation=1&diaporama=ancien-nom", width=W, height=H)
+    page.get_by_text("Diaporama introuvable").wait_for(timeout=30_000)
+    page.get_by_text("Pas de diaporama « ancien-nom »").wait_for()
+    page.get_by_text("Ce lien de présentation ne mène à aucun diaporama.").wait_for()
+    page.get_by_role("link", name="Voir les diaporamas").click()  # in this tab
+    wait_until(page, lambda: "/diaporama" in page.url)
+    page.get_by_text("Titre : Essai", exact=True).wait_for(timeout=30_000)
+    page.get_by_role("link", name="Présenter", exact=True).click()  # in this tab too, from slide 1
+    check_slide(page, 1)
+    page.keyboard.press("End")
+    check_slide(page, 4)
 
 
 def test_presentation_without_storyboard_fills_the_screen_and_escape_leaves(open_page, server):  # noqa: F811
@@ -172,7 +193,7 @@ def test_the_page_and_a_slide_pass_the_accessibility_audit(open_page, server):  
 
     page = open_page(f"{server}/diaporama", width=1400, height=950)
     settled(page)
-    page.get_by_text("Essai", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("Titre : Essai", exact=True).wait_for(timeout=30_000)
     assert page.evaluate("document.documentElement.lang") == "fr"
     assert audit(page) == []
     page.screenshot(path=str(ARTIFACTS / "diaporama.png"), full_page=True)

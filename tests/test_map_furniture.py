@@ -26,7 +26,7 @@ def compact(s: str) -> str:
 
 def test_the_scale_is_metric_only(html):
     js = compact(html)
-    assert "L.control.scale({imperial:false,metric:true})" in js
+    assert "L.control.scale({imperial:false,metric:true,maxWidth:160})" in js
     assert "L.control.scale()" not in js  # folium's own scale, kilometres and miles
 
 

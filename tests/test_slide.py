@@ -107,7 +107,17 @@ def test_a_fiche_slide_shows_the_territory(cache):
     s = Slide(title="Un territoire : Gex", figure="Gex, ville adhérente", fiche="commune:01008")
     c = compose(cache, s, link=BASE + s.link, today=TODAY)
     assert c.figure.get_fontsize() * DPI / 72 >= 40
-    assert [t.get_text() for t in c.labels] == ["Gex"]  # the territory named on its map
+    # The territory named on its map, then the actors it holds; every label inside the slide, none over
+    # another, the legend, the facts box or the QR code's corner.
+    assert [t.get_text() for t in c.labels] == ["Gex", "PLES de Gex"]
+    r = c.fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(r) for t in c.labels]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    facts = next(t for t in c.fig.texts if t.get_text().startswith("Gex\n"))
+    assert "Commune, code 01008" in facts.get_text()
+    others = [facts.get_window_extent(r), c.fig.legends[0].get_window_extent(r)]
+    assert not any(b.overlaps(o) for b in boxes for o in others)
+    assert all(b.x0 >= 0 and b.x1 <= 1920 and b.y0 >= 0 and b.y1 <= 1080 for b in boxes)
     png = render_slide(cache, s, link=BASE + s.link, today=TODAY)
     assert decode_qr(png) == [BASE + "/fiche?fiche=commune:01008"]
 

@@ -214,9 +214,12 @@ def test_the_shipped_key_figures_are_the_datas(real_store):
     figures = {s.title: s.figure for s in sb.slides}
     members = ds.placed[ds.placed["kind"] == "rtes_member"]
     new = int((members["new_member"].astype(str).str.lower() == "true").sum())
+    # The newsletter's list « Adhérents au 31 août 2012 » includes the new members it welcomes.
     assert figures["Le réseau au 31 août 2012"] == (
-        f"{len(members)} collectivités adhérentes : {len(members) - new} au 31 août 2012, {new} depuis"
+        f"{len(members)} collectivités adhérentes au 31 août 2012, dont {new} nouvelles"
     )
+    notes = next(s.notes for s in sb.slides if s.title == "Le réseau au 31 août 2012")
+    assert "neuf" in notes and new == 9
     terr = stats.territories(ds.levels, "region_2012")
     poles = stats.density_table(ds.placed, terr, "ptce_pole").set_index("code")
     total = int(poles["count"].sum())
@@ -227,13 +230,22 @@ def test_the_shipped_key_figures_are_the_datas(real_store):
         f"quotient de localisation {ra['location_quotient']:.1f}".replace(".", ",")
         in figures["Les pôles témoins PTCE en Rhône-Alpes"]
     )
-    dens = stats.density_table(ds.placed, terr, "rtes_member").set_index("code")
-    npdc = dens.loc["31"]
-    assert (
-        f"{int(npdc['count'])} adhérents, {npdc['per_million']:.1f}".replace(".", ",")
-        in figures["Adhérents par million d'habitants"]
-    )
+    dens = stats.density_table(ds.placed, terr, "rtes_member").sort_values("per_million", ascending=False)
+    first, npdc = dens.iloc[0], dens.set_index("code").loc["31"]
+    said = figures["Adhérents par million d'habitants"]
+    assert said.startswith(f"{first['nom']} en tête : {first['per_million']:.1f}".replace(".", ","))  # the highest
+    assert f"Nord-Pas-de-Calais : {npdc['per_million']:.1f} ({int(npdc['count'])} adhérents)".replace(".", ",") in said
     assert len(ds.relations) == 61 and figures["Qui coopère avec qui"].startswith("61 coopérations")
+    from territoires.fiche import fiche
+    from territoires.state import parse_fiche_key
+
+    profile = next(s for s in sb.slides if s.fiche)
+    f = fiche(ds, *parse_fiche_key(profile.fiche))
+    assert f.member is not None  # a member territory
+    named = {a["name"]: a["kind"] for a in f.actors_in}
+    assert named.get("Culture et Coopération") == "ptce_pole"
+    assert {"Le Fil", "Le France", "Le Mixeur"} <= set(named)
+    assert all(name in profile.figure for name in named)  # every actor of the territory is named
 
 
 def test_data_check_reads_each_storyboard_and_fails_on_a_bad_one(app_dir, monkeypatch):

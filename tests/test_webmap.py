@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import folium
 import pandas as pd
@@ -140,6 +141,10 @@ def test_the_searched_place_is_outlined_even_outside_the_selected_regions(cache)
 
     assert "Lieu recherché" in legend_html([], [], None, "", place=True)
     assert "Lieu recherché" not in legend_html(["ples"], ["commune"], None, "")
+    # On a slide (presentation mode) the outlined place is the territory presented, not a search.
+    shown = build_map(cache, replace(state, presentation=True))
+    assert "Territoire présenté" in [getattr(c, "layer_name", None) for c in shown._children.values()]
+    assert "Lieu recherché" not in shown.get_root().render()
     assert "Lieu recherché" not in [
         getattr(c, "layer_name", None) for c in build_map(cache, MapState())._children.values()
     ]
@@ -268,3 +273,45 @@ def test_the_legend_notes_approximate_perimeters(cache):
     html = m.get_root().render()
     assert "Tireté : périmètre approché (contour de 2012 reconstitué)" in html  # the legend's note
     assert "\\u003cdd\\u003eapproché (contour de 2012 reconstitué)" in html  # the member's popup (script JSON)
+
+
+def test_the_new_members_are_outlined_on_the_map_and_in_its_legend(cache):
+    """The members the newsletter welcomes as new: a thick outline over their fill, named in the legend;
+    the same rule in the image export."""
+    from territoires.export.image import _legend_handles
+    from territoires.styles import NEW_MEMBER_LABEL
+
+    new = cache.ds.placed[(cache.ds.placed["kind"] == "rtes_member") & cache.ds.placed["new_member"].astype(bool)]
+    assert list(new["name"]) == ["Ain"]  # the synthetic registry's one new member
+    m = build_map(cache, MapState())
+    layer = next(c for c in m._children.values() if getattr(c, "layer_name", None) == NEW_MEMBER_LABEL)
+    assert '"fill":false' in layer.opts and "Ain" in layer.data
+    html = m.get_root().render()
+    assert NEW_MEMBER_LABEL in html and "border:3px solid #1a1a1a" in html  # the legend's line and swatch
+    assert NEW_MEMBER_LABEL in [h.get_label() for h in _legend_handles(select(cache.ds, MapState()))]
+    # Without members, or among members none of which is new: neither layer nor legend line.
+    for state in (MapState(members=False), MapState(regions=("93",))):
+        html = build_map(cache, state).get_root().render()
+        assert NEW_MEMBER_LABEL not in html and "border:3px solid #1a1a1a" not in html
+        assert NEW_MEMBER_LABEL not in [h.get_label() for h in _legend_handles(select(cache.ds, state))]
+
+
+def test_presenting_the_links_groups_only_symbols_that_touch(cache):
+    """On a slide of the cooperation links, markers are grouped only when they touch (a line must end at
+    a visible symbol); on the dashboard, the usual clusters; lines wider and darker when presenting."""
+    from territoires.webmap.layers import CLUSTER_OPTIONS
+    from territoires.webmap.plumbing import OfflineMarkerCluster
+
+    def radii(state: MapState) -> set:
+        m = build_map(cache, state)
+        return {
+            c.options.get("max_cluster_radius", c.options.get("maxClusterRadius"))
+            for c in m._children.values()
+            if isinstance(c, OfflineMarkerCluster)
+        }
+
+    assert radii(MapState()) == {CLUSTER_OPTIONS["maxClusterRadius"]}
+    assert radii(MapState(presentation=True)) == {12}
+    assert radii(MapState(presentation=True, links=())) == {CLUSTER_OPTIONS["maxClusterRadius"]}
+    assert "var pres=true;" in build_map(cache, MapState(presentation=True)).get_root().render()
+    assert "var pres=false;" in build_map(cache, MapState()).get_root().render()

@@ -123,13 +123,14 @@
 })();
 
 // Presentation mode (?presentation=1): a presenter's keys. ← → and Page Up / Page Down (what a
-// clicker sends) step through the storyboard (?diaporama=<nom>&diapo=<n>); Escape leaves. They work
+// clicker sends) step through the storyboard (?diaporama=<nom>&diapo=<n>), Home and End go to the first
+// and last slide (as in PowerPoint); Escape leaves. They work
 // whether the focus is on the page or inside the map's frame: the frame is of the same origin, so
 // its window is listened to as well. The slide's number and count are read from the map's band
 // (.terr-slide): no data is written here.
 (function () {
   "use strict";
-  var STEP = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
+  var STEP = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1, Home: -1e6, End: 1e6 };
 
   function params() {
     return new URLSearchParams(window.location.search);

@@ -205,3 +205,11 @@ def columns(records: pd.DataFrame, names: Mapping[str, Mapping[str, str]] | None
     if "perimetre_approche" in records.columns:
         out["perimetre"] = ["approché" if approximate(r) else "" for r in rows]
     return out
+
+
+def new_members(members: pd.DataFrame) -> pd.DataFrame:
+    """The members the newsletter welcomes as new, among ``members``, that have a territory to draw."""
+    if members.empty or "new_member" not in members:
+        return members.iloc[:0]
+    flag = members["new_member"].fillna(False).astype(bool)
+    return members[flag & ~members["level"].isin(("none", "national"))]

@@ -43,3 +43,26 @@ def staff_emails() -> frozenset[str]:
     (comma-separated).  Empty: nobody signed in through the provider may write."""
     raw = os.environ.get("TERRITOIRES_STAFF_EMAILS", "")
     return frozenset(e.strip().lower() for e in raw.split(",") if e.strip())
+
+
+def public_url() -> str | None:
+    """The dashboard's public address, ``$TERRITOIRES_PUBLIC_URL`` (``https://…``), or None.
+
+    The QR codes of the slides and decks open it: the address the presenter's browser shows may be
+    ``localhost``, which a phone in the room cannot reach.  A value that is not an http(s) address is
+    ignored (None), so that a typo never ends up printed on a slide.
+    """
+    from urllib.parse import urlsplit
+
+    raw = os.environ.get("TERRITOIRES_PUBLIC_URL", "").strip().rstrip("/")
+    u = urlsplit(raw)
+    return raw if u.scheme in ("http", "https") and u.netloc and not u.query else None
+
+
+def is_local_url(url: str) -> bool:
+    """Whether ``url`` only works on the machine that serves it (localhost, 127.x): useless in a QR code."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    loopback = host.startswith("127.") or host in ("", "localhost", "::1", "0.0.0.0")  # noqa: S104 -- compared
+    return loopback or host.endswith(".localhost")

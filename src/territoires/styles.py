@@ -75,3 +75,11 @@ RELATION_STYLE: dict[str, tuple[str, str]] = {
     "associé": ("#a89f91", "Membre associé"),
     "siège au comité de": ("#01665e", "Siège au comité"),
 }
+
+# The outlined place: « searched » on the dashboard; in presentation mode, the territory shown to the room.
+PLACE_LABELS = {False: "Lieu recherché", True: "Territoire présenté"}
+# The members the newsletter welcomes as new (« Bienvenue aux nouveaux adhérents »): a thick dark outline
+# over their fill, stroke only, so that hovering and clicking inside still reach the member below.
+NEW_MEMBER_LABEL = "Nouvel adhérent en 2012 (contour épais)"
+NEW_MEMBER_COLOR = "#1a1a1a"
+NEW_MEMBER_STYLE = {"fill": False, "color": NEW_MEMBER_COLOR, "weight": 3.5, "opacity": 0.9}

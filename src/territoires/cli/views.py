@@ -14,6 +14,7 @@ import typer
 from territoires.cli.common import DataDir, app, err, fail, out, plain
 from territoires.errors import TerritoiresError
 from territoires.registry.schema import KINDS, LEVELS
+from territoires.settings import is_local_url, public_url
 
 
 class StatsFormat(StrEnum):
@@ -168,6 +169,7 @@ class ExportFormat(StrEnum):
     pdf = "pdf"
     html = "html"
     deck = "deck"  # not a map: the storyboard as a deck (``export deck --format pptx|pdf``)
+    site = "site"  # not a map: a static website of every région, slide and member's fiche (a directory)
 
 
 class DeckFormat(StrEnum):
@@ -183,16 +185,16 @@ def export_cmd(
     fmt_: Annotated[
         ExportFormat,
         typer.Argument(
-            metavar="FORMAT", help="png, svg, pdf ou html ; deck : le diaporama (PowerPoint ou PDF, voir --format)."
+            metavar="FORMAT", help="png, svg, pdf, html ; deck : diaporama (voir --format) ; site : site web statique."
         ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Fichier à écrire.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Fichier à écrire (site : dossier).")],
     link: Annotated[
         str | None,
         typer.Option(
             "--lien",
             help="Lien partagé du tableau de bord (ou ses seuls paramètres ?region=82&…) ; deck : adresse du "
-            f"tableau de bord que les QR codes ouvrent (défaut : {DEFAULT_BASE_URL}).",
+            f"tableau de bord que les QR codes ouvrent (défaut : $TERRITOIRES_PUBLIC_URL, sinon {DEFAULT_BASE_URL}).",
         ),
     ] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="Code de région (répétable).")] = None,
@@ -214,15 +216,15 @@ def export_cmd(
     ] = "ptce_pole",
     width: Annotated[int, typer.Option(help="Largeur de l'image en pixels (16:9).")] = 1920,
     storyboard: Annotated[
-        str | None, typer.Option("--storyboard", help="deck : nom du diaporama (défaut : rencontre-nationale).")
+        str | None, typer.Option("--storyboard", help="deck, site : nom du diaporama (défaut : rencontre-nationale).")
     ] = None,
     deck_fmt: Annotated[
         DeckFormat | None, typer.Option("--format", help="deck : pptx (PowerPoint modifiable) ou pdf.")
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Exporter la carte : image 16:9 (PNG, SVG, PDF) ou fichier HTML autonome, hors ligne ; ou le diaporama
-    (``export deck --format pptx|pdf``)."""
+    """Exporter la carte : image 16:9 (PNG, SVG, PDF) ou HTML autonome, hors ligne ; ou le diaporama
+    (``export deck --format pptx|pdf``) ; ou un site web statique (``export site -o DOSSIER``)."""
     from urllib.parse import parse_qsl, urlsplit
 
     if _deck_asked(fmt_, storyboard, deck_fmt, output, link, data_dir):
@@ -269,9 +271,15 @@ def _deck_asked(
     link: str | None,
     data_dir: Path | None,
 ) -> bool:
-    """``export deck``: write the deck and say so; the deck's options with a map's format: refused."""
+    """``export deck``: write the deck and say so; the deck's options with a map's format: refused.
+    ``export site`` too (a directory of pages, not a map: :mod:`territoires.cli.site`)."""
+    if fmt_ is ExportFormat.site:
+        from territoires.cli.site import export_site
+
+        export_site(output, name, data_dir, refused=deck_fmt is not None or link is not None)
+        return True
     if fmt_ is ExportFormat.deck:
-        _export_deck(name, deck_fmt, output, link or DEFAULT_BASE_URL, data_dir)
+        _export_deck(name, deck_fmt, output, link or public_url() or DEFAULT_BASE_URL, data_dir)
         return True
     if name is not None or deck_fmt is not None:
         fail(
@@ -298,6 +306,13 @@ def _export_deck(name: str | None, fmt_: DeckFormat | None, output: Path, base_u
                 f"Lien du tableau de bord invalide : « {base_url[:80]} ».",
                 todo=f"donner une adresse web avec --lien, par exemple {DEFAULT_BASE_URL}.",
             )
+        )
+    if is_local_url(base_url):  # a phone in the room cannot open the presenter's own machine
+        err.print(
+            f"Attention : les QR codes ouvriront {plain(base_url)}, une adresse qui ne marche que sur cet "
+            "ordinateur. Pour la salle, donner l'adresse publique du tableau de bord avec --lien "
+            "(ou la variable TERRITOIRES_PUBLIC_URL).",
+            highlight=False,
         )
     try:
         export.check_target(output)  # before the drawing, which takes seconds per slide

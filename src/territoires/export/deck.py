@@ -153,7 +153,7 @@ def _pptx_slide(prs, cache: GeometryCache, slide: Slide, url: str, today: dt.dat
         s,
         sl.footer(cache, today),
         (sl.MARGIN, sl.H * (1 - sl.BOTTOM), sl.W * 0.82, sl.H * sl.BOTTOM),
-        10,
+        12,  # points on a 960-point-wide slide: the picture's 13-point source line (18 px), a little larger
         color="333333",
     )
     foot.name = "Source"

@@ -83,10 +83,13 @@ def map_layers(ds: Dataset, f: Fiche) -> MapLayers:
     ids = {a["id"] for a in f.actors_in} | {r[e] for r in f.relations for e in ("from_id", "to_id")}
     anchors = _anchors(ds, ids)
     vague = ("region", "departement")  # placed only in a région or a département: drawn hollow
-    pts = [(*anchors[a["id"]], a["kind"], a["precision"] in vague) for a in f.actors_in if anchors.get(a["id"])]
+    pts = [
+        (*anchors[a["id"]], a["kind"], a["precision"] in vague, a["name"]) for a in f.actors_in if anchors.get(a["id"])
+    ]
     lines = [(anchors[r["from_id"]], anchors[r["to_id"]]) for r in f.relations]
     lines = [ln for ln in lines if None not in ln]
-    return MapLayers(outline, context, pd.DataFrame(pts, columns=["x", "y", "kind", "vague"]), lines, _crs(ds, f))
+    points = pd.DataFrame(pts, columns=["x", "y", "kind", "vague", "name"])
+    return MapLayers(outline, context, points, lines, _crs(ds, f))
 
 
 def _anchors(ds: Dataset, ids: set[str]) -> dict[str, tuple[float, float] | None]:
@@ -103,13 +106,17 @@ def _anchors(ds: Dataset, ids: set[str]) -> dict[str, tuple[float, float] | None
     return {i: out.get(i) for i in ids}
 
 
-def _draw_map(ax: Any, f: Fiche, layers: MapLayers) -> None:
-    """The territory filled (its member level's colour if it is a member), its actors and relation lines."""
+def _draw_map(ax: Any, f: Fiche, layers: MapLayers, spread: float | None = None) -> pd.DataFrame:
+    """The territory filled (its member level's colour if it is a member), its actors and relation lines.
+
+    ``spread``: how far apart (map units) symbols at one place are drawn; by default a share of the
+    territory's size (an A4 page), a slide gives its symbols' size. Returns where each actor was drawn
+    (``x``, ``y`` in the map's projection, ``name``), for labels."""
     ax.set_facecolor(SEA)
     if layers.outline is None:
         ax.text(0.5, 0.5, "Contour indisponible", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
-        return
+        return pd.DataFrame(columns=["x", "y", "name"])
 
     def proj(geoms: list) -> gpd.GeoSeries:
         return gpd.GeoSeries(geoms, crs="EPSG:4326").to_crs(layers.crs)
@@ -128,9 +135,11 @@ def _draw_map(ax: Any, f: Fiche, layers: MapLayers) -> None:
         ab = _dodge(np.vstack([a, b]), radius=0.04 * max(e - w, n - s, 2000.0))
         for (x0, y0), (x1, y1) in zip(ab[: len(a)], ab[len(a) :], strict=True):
             ax.plot([x0, x1], [y0, y1], color="#b2182b", linewidth=1.0, alpha=0.8, zorder=4)
+    drawn = pd.DataFrame(columns=["x", "y", "name"])
     if len(layers.points):
         xy = proj([shapely.Point(x, y) for x, y in zip(layers.points["x"], layers.points["y"], strict=True)])
-        xy = _dodge(xy.get_coordinates().to_numpy(), radius=0.03 * max(e - w, n - s, 2000.0))
+        xy = _dodge(xy.get_coordinates().to_numpy(), radius=spread or 0.03 * max(e - w, n - s, 2000.0))
+        drawn = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "name": layers.points["name"].to_numpy()})
         for (kind, vague), i in layers.points.groupby(["kind", "vague"]).groups.items():
             k = layers.points.index.get_indexer(i)
             ink = KIND_STYLE.get(kind, ("#333333",))[0]
@@ -175,6 +184,7 @@ def _draw_map(ax: Any, f: Fiche, layers: MapLayers) -> None:
     if layers.lines:
         handles.append(Line2D([], [], color="#b2182b", label="Relations"))
     ax.legend(handles=handles, loc="lower left", fontsize=6, framealpha=0.9)
+    return drawn
 
 
 # ----------------------------------------------------------------------- the lists

@@ -13,7 +13,7 @@ _LINK = re.compile(r'<link rel="stylesheet" href="(/app/static/vendor/[^"]+)"/>'
 _SCRIPT = re.compile(r'<script src="(/app/static/vendor/[^"]+)"></script>')
 # A tag that would still fetch something from the network. Only tags: a name such as
 # "cdn.exemple" in a popup (escaped by the web map) is data, not a resource.
-_EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 
 
 def standalone_html(cache: GeometryCache, state: MapState) -> str:
@@ -24,6 +24,6 @@ def standalone_html(cache: GeometryCache, state: MapState) -> str:
     html = _LINK.sub(lambda mt: f"<style>{assets.inline(by_url[mt.group(1)])}</style>", html)
     # « Voir la fiche » leads to the dashboard's page: a standalone file has no dashboard behind it.
     html = html.replace("</head>", "<style>.terr-fiche{display:none}</style></head>", 1)
-    if _EXTERNAL.search(html):
+    if EXTERNAL.search(html):
         raise RuntimeError("une ressource externe subsiste dans l'export HTML")
     return html

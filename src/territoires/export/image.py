@@ -27,7 +27,17 @@ from territoires.registry.relations import DIRECTED, TYPES
 from territoires.registry.schema import KINDS
 from territoires.selection import Selection, select, selected_departements, source_line, title_for
 from territoires.state import MapState
-from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, NO_DATA_COLOR, RELATION_STYLE, SEA
+from territoires.styles import (
+    APPROX_NOTE,
+    KIND_STYLE,
+    LEVEL_STYLE,
+    MEMBERS_HEADING,
+    NEW_MEMBER_COLOR,
+    NEW_MEMBER_LABEL,
+    NO_DATA_COLOR,
+    RELATION_STYLE,
+    SEA,
+)
 from territoires.webmap import links
 from territoires.webmap.geometry import GeometryCache
 
@@ -131,6 +141,11 @@ def _draw_members(frame: _Frame, cache: GeometryCache, sel: Selection, outline: 
                     linewidth=2.2 if outline else 0.8,
                     linestyle="--" if dashed else "-",
                 )
+    new = readable.new_members(members)
+    g = gpd.GeoDataFrame(geometry=geo.loc[new["id"], "geometry"].to_numpy(), crs="EPSG:4326")
+    g = frame.clip(g[g.geometry.notna()])
+    if len(g):  # the welcomed new members: a thick dark outline over every fill (the web map's rule)
+        g.to_crs(frame.crs).plot(ax=frame.ax, facecolor="none", edgecolor=NEW_MEMBER_COLOR, linewidth=2.4)
 
 
 def _draw_actors(
@@ -305,6 +320,10 @@ def _legend_handles(sel: Selection, members_outline: bool = False) -> list:
                 handles.append(Patch(facecolor="none", edgecolor=MEMBER_EDGE[lv], linewidth=2.2, label=_wrap(label)))
             else:
                 handles.append(Patch(facecolor=color, alpha=0.6, edgecolor=color, label=_wrap(label)))
+        if len(readable.new_members(sel.members)):
+            handles.append(
+                Patch(facecolor="none", edgecolor=NEW_MEMBER_COLOR, linewidth=2.4, label=_wrap(NEW_MEMBER_LABEL))
+            )
         if readable.any_approximate(sel.members):
             handles.append(Patch(facecolor="none", edgecolor="#555555", linestyle="--", label=_wrap(APPROX_NOTE)))
     kinds = [k for k in sel.kinds_shown if k in sel.state.kinds]

@@ -21,7 +21,6 @@ import pandas as pd
 import segno
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
@@ -32,7 +31,6 @@ from territoires import fmt
 from territoires.export.image import DROM_NAMES, METRO_CRS, _draw, _legend_handles, _link_handles
 from territoires.geo import reference as ref
 from territoires.selection import Selection, select, selected_departements, source_line
-from territoires.state import parse_fiche_key
 from territoires.storyboard.model import Slide
 from territoires.styles import SEA
 from territoires.webmap.geometry import GeometryCache, place_bounds
@@ -105,7 +103,12 @@ def compose(
     fig = Figure(figsize=(W / DPI, H / DPI), dpi=DPI, facecolor=SEA)
     FigureCanvasAgg(fig)  # a renderer, to measure the labels
     top = 1 - band_height(slide)
-    out = _fiche_map(fig, cache, slide, top) if slide.fiche else _view_map(fig, cache, slide, top)
+    if slide.fiche:
+        from territoires.export.slide_fiche import fiche_map  # the fiche's drawing, only when a slide has one
+
+        out = fiche_map(fig, cache, slide, top)
+    else:
+        out = _view_map(fig, cache, slide, top)
     if text:
         _texts(out, cache, slide, link, today)
     return out
@@ -330,55 +333,6 @@ def _candidate(p: np.ndarray, r: float, angle: float, w: float, h: float) -> Bbo
     x = p[0] + r * c - (0 if c > 0.3 else w if c < -0.3 else w / 2)
     y = p[1] + r * s - (0 if s > 0.3 else h if s < -0.3 else h / 2)
     return Bbox([[x - 3, y - 3], [x + w + 3, y + h + 3]])
-
-
-def _fiche_map(fig: Figure, cache: GeometryCache, slide: Slide, top: float) -> Composed:
-    """The fiche's map (export/fiche.py's drawing), large, with the territory's name and figures."""
-    from territoires.export.fiche import _draw_map, map_layers
-    from territoires.fiche import fiche
-
-    level, code = parse_fiche_key(slide.fiche) or ("", "")
-    f = fiche(cache.ds, level, code)
-    layers = map_layers(cache.ds, f)
-    ax = fig.add_axes((0, BOTTOM, 1, top - BOTTOM))
-    _draw_map(ax, f, layers)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    for coll in ax.collections:  # the fiche's symbols are for A4: make them room-sized
-        if isinstance(coll, PathCollection):
-            coll.set_sizes([MARKER_S])
-    _fiche_legend(fig, ax, top)
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    if f.level in ("commune", "epci"):  # a small territory among its neighbours: a sense of place
-        cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, 1.8 * max(x1 - x0, y1 - y0) / 2
-        x0, x1, y0, y1 = cx - r, cx + r, cy - r, cy + r
-    frame = _frame_px(top, False)
-    fit_limits(ax, (x0, y0, x1, y1), frame, pad=0.0)
-    out = Composed(fig, ax, frame, (x0, y0, x1, y1))
-    _scale_bar(ax)
-    if layers.outline is not None:  # the territory's name on it
-        p = gpd.GeoSeries([layers.outline], crs="EPSG:4326").to_crs(layers.crs).representative_point()
-        out.labels = place_labels(ax, pd.DataFrame({"x": p.x, "y": p.y, "name": [f.name]}), [_reserved(top)])
-    facts = [f"{f.level_label} {f.code}", f"{fmt.number(f.population, 0)} habitants", f.member_text]
-    box = {"facecolor": "white", "edgecolor": "#999999", "boxstyle": "round,pad=0.6"}
-    text = "\n".join(textwrap.fill(x, 30) for x in facts if x)
-    fig.text(RIGHT + 0.01, 0.5, text, bbox=box, fontsize=17, va="top", color=INK, linespacing=1.4, parse_math=False)
-    return out
-
-
-def _fiche_legend(fig: Figure, ax: Any, top: float) -> None:
-    """The fiche's legend (made for A4) again in room-sized type, at the top right."""
-    old = ax.get_legend()
-    if old is None:
-        return
-    handles, names = old.legend_handles, [t.get_text() for t in old.get_texts()]
-    old.remove()
-    leg = fig.legend(handles, names, loc="upper right", bbox_to_anchor=(1 - MARGIN / W, top - 0.01), fontsize=16)
-    for h in leg.legend_handles:
-        if hasattr(h, "set_markersize"):
-            h.set_markersize(16)
-    for t in leg.get_texts():
-        t.set_parse_math(False)
 
 
 def save(fig: Figure, fmt_: str, title: str = "") -> bytes:

@@ -55,9 +55,9 @@ def guarded(render):
     return page
 
 
-def show_error(exc: TerritoiresError) -> None:
-    """A French message as plain text (data strings are never rendered as Markdown)."""
-    st.error("Les données ne peuvent pas être chargées.")
+def show_error(exc: TerritoiresError, headline: str = "Les données ne peuvent pas être chargées.") -> None:
+    """A French message as plain text (data strings are never rendered as Markdown) under ``headline``."""
+    st.error(headline)
     st.text(exc.message)
 
 

@@ -20,6 +20,7 @@ from streamlit_folium import st_folium
 from territoires import selection
 from territoires.dataset import Dataset
 from territoires.errors import TerritoiresError
+from territoires.fiche_view import map_state
 from territoires.settings import data_dir, database_url
 from territoires.state import FICHE_LEVELS, MapState, parse_fiche_key
 from territoires.storyboard import (
@@ -33,14 +34,13 @@ from territoires.storyboard import (
 )
 from territoires.storyboard import check_name as _check_name
 from territoires.styles import STAT_LABELS
-from territoires.ui import staff
+from territoires.ui import deck_export, staff
 from territoires.ui.common import current_state, dataset, geometry_for, guarded, show_error, sidebar_filters
 
 URL_PATH = "diaporama"
 NAME_PARAM = "diaporama"  # the storyboard presented
 SLIDE_PARAM = "diapo"  # its slide, from 1
 ERROR_KEY = "sb_error"  # a message left by a callback, shown by the next draw
-DECK_FORMATS = {"pptx": "PowerPoint (modifiable)", "pdf": "PDF"}
 # Presentation: Streamlit's chrome hidden, the map's frame fixed to the whole viewport. Constant CSS
 # (no data); the frame is found by the keyed container around it, not by its title (translated).
 PRESENTATION_CSS = """<style>
@@ -77,27 +77,29 @@ def presentation_map(m) -> None:
         st_folium(m, returned_objects=[], use_container_width=True, height=860, key="carte")
 
 
+def present_params(name: str, n: int = 1) -> dict[str, str]:
+    """The map page's query that presents storyboard ``name`` from slide ``n``."""
+    return {"presentation": "1", NAME_PARAM: name, SLIDE_PARAM: str(n)}
+
+
 def present_link(name: str, n: int = 1) -> str:
     """The presentation of storyboard ``name`` from slide ``n`` (relative: works under a base path)."""
-    return "./?" + urlencode({"presentation": "1", NAME_PARAM: name, SLIDE_PARAM: str(n)})
+    return "./?" + urlencode(present_params(name, n))
+
+
+def _map_page() -> st.Page:
+    """The map page, where presentations are drawn (links open in the same tab, unlike link buttons)."""
+    from territoires.ui.pages import all_pages  # at call time: the page list imports this module
+
+    return all_pages()[0]
 
 
 # --------------------------------------------------------------------------- presenting
-def fiche_state(ds: Dataset, key: str) -> MapState:
-    """A fiche slide as a map: the territory outlined (commune, EPCI) or selected (région), framed."""
-    level, code = parse_fiche_key(key) or ("", "")
-    base = MapState(presentation=True, layers=("departements", "epci"))
-    if level in ("commune", "epci"):
-        return replace(base, place=f"{level}:{code}")
-    if level in ("region", "region_2012"):
-        return replace(base, system="2016" if level == "region" else "2012", regions=(code,))
-    deps = ds.levels["departements"]
-    reg = deps.loc[deps["code"] == code, "reg_2012"]
-    return replace(base, regions=tuple(reg.iloc[:1]), communes_of=code, layers=("departements",)).validated()
-
-
 def slide_state(ds: Dataset, slide: Slide) -> MapState:
-    return fiche_state(ds, slide.fiche) if slide.fiche else slide.state
+    """The map a slide shows: its view, or its fiche's map (:func:`territoires.fiche_view.map_state`)."""
+    if not slide.fiche:
+        return slide.state
+    return replace(map_state(ds, *(parse_fiche_key(slide.fiche) or ("", ""))), presentation=True)
 
 
 def _slide_number(raw: str | None, total: int) -> int:
@@ -118,12 +120,22 @@ def present() -> None:
     try:
         name = _check_name(str(st.query_params.get(NAME_PARAM, "")))
         sb, _ = store().load(name)
-    except StoryboardError as exc:
-        show_error(exc)
+    except StoryboardError as exc:  # a wrong or old link: say so, and the ways on (in this tab)
+        st.title("Diaporama introuvable", anchor=False)
+        show_error(exc, "Ce lien de présentation ne mène à aucun diaporama.")
+        st.page_link(page(), label="Voir les diaporamas", icon=":material/slideshow:")
+        st.button("Aller à la carte", icon=":material/map:", on_click=st.query_params.clear)
         return
     n = _slide_number(st.query_params.get(SLIDE_PARAM), len(sb.slides))
+    if st.query_params.get(SLIDE_PARAM) != str(n):  # diapo=99 of 5: the link says which slide is shown
+        st.query_params[SLIDE_PARAM] = str(n)
     slide = sb.slides[n - 1]
-    state = slide_state(ds, slide)
+    try:
+        state = slide_state(ds, slide)
+    except TerritoiresError as exc:  # a fiche slide whose territory is not in this data
+        st.title(slide.title, anchor=False)
+        show_error(exc, "Cette diapositive montre un territoire inconnu de ces données.")
+        return
     m = build_map(geometry_for(state.as_of), state, banner=Banner(slide.title, slide.figure, n, len(sb.slides)))
     presentation_map(m)
 
@@ -239,7 +251,9 @@ def _choose() -> str | None:
     wanted = st.session_state.get("sb_name") or st.query_params.get(NAME_PARAM) or DEFAULT_NAME
     if st.session_state.get("sb_name") not in names:
         st.session_state["sb_name"] = wanted if wanted in names else names[0]
-    return st.selectbox("Diaporama", names, key="sb_name")
+    # The names, not the titles: a title edited by someone else must not change the choice under the
+    # visitor's feet (Streamlit keeps a choice by its label). The title is shown just below.
+    return st.selectbox("Diaporama (nom du lien)", names, key="sb_name")
 
 
 def _slide_controls(name: str, version: str, sb: Storyboard, i: int) -> None:
@@ -274,7 +288,7 @@ def _slides(ds: Dataset, name: str, version: str, sb: Storyboard, editing: bool)
             st.text(f"{i + 1}. {slide.title}")
             if slide.figure:
                 st.text(slide.figure)
-            st.link_button("Présenter à partir d'ici", present_link(name, i + 1))
+            st.page_link(_map_page(), label="Présenter à partir d'ici", query_params=present_params(name, i + 1))
             if editing:
                 _slide_controls(name, version, sb, i)
 
@@ -333,60 +347,12 @@ def _main(ds: Dataset, editing: bool) -> None:
     except StoryboardError as exc:
         show_error(exc)
         return
-    st.text(sb.title)
+    st.text(f"Titre : {sb.title}")
     if sb.description:
         st.text(sb.description)
-    st.link_button("Présenter", present_link(name), type="primary", icon=":material/slideshow:")
-    st.text(f"Lien de la présentation : {present_link(name)[1:]}")
+    st.page_link(_map_page(), label="Présenter", icon=":material/slideshow:", query_params=present_params(name))
+    st.text(f"Lien de la présentation : {deck_export.base_url()}/{present_link(name)[2:]}")
     _slides(ds, name, version, sb, editing)
     if editing:
         _add_form(ds, name, version)
-    _export(sb)
-
-
-@st.cache_data(show_spinner="Préparation du diaporama…", max_entries=8)
-def _deck(text: str, fmt: str, base_url: str) -> bytes:
-    from territoires.export.deck import build_deck
-    from territoires.storyboard import parse
-
-    return build_deck(geometry_for(""), parse(text, "diaporama"), fmt, base_url)
-
-
-def _base_url() -> str:
-    """The dashboard's address as the visitor reached it, for the slides' QR codes."""
-    from urllib.parse import urlsplit
-
-    try:
-        u = urlsplit(str(st.context.url or ""))
-    except Exception:  # an older Streamlit, or no request (tests)
-        return "http://localhost:8501"
-    return f"{u.scheme}://{u.netloc}" if u.scheme and u.netloc else "http://localhost:8501"
-
-
-def _export(sb: Storyboard) -> None:
-    """« Exporter le diaporama (PowerPoint / PDF) », built on demand like the map's export."""
-    from territoires.storyboard import dumps
-
-    st.header("Exporter le diaporama (PowerPoint / PDF)")
-    fmt = st.radio("Format", ["pptx", "pdf"], horizontal=True, key="sb_fmt", format_func=DECK_FORMATS.get)
-    wanted = (dumps(sb), fmt)
-    if st.button("Préparer l'export", key="sb_prep"):
-        st.session_state["sb_ready"] = wanted
-    if st.session_state.get("sb_ready") != wanted:
-        return
-    try:
-        data = _deck(*wanted, _base_url())
-    except TerritoiresError as exc:
-        show_error(exc)
-        return
-    except Exception:  # logged for the operator; the visitor gets French
-        import logging
-
-        logging.getLogger("territoires").exception("export du diaporama")
-        st.error("L'export du diaporama a échoué : le détail est dans le journal du serveur.")
-        return
-    mime = {
-        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "pdf": "application/pdf",
-    }
-    st.download_button("Télécharger le diaporama", data=data, file_name=f"diaporama.{fmt}", mime=mime[fmt], key="sb_dl")
+    deck_export.section(sb)

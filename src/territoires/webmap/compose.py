@@ -92,7 +92,17 @@ def _furniture(m: folium.Map, cache: GeometryCache, sel: Selection, banner: Bann
     source line under the legend, bottom-left: over the Atlantic, never over the selection."""
     place = bool(sel.state.place) and place_shape(cache, sel.state.place) is not None
     approx = readable.any_approximate(sel.members)
-    legend = legend_html(sel.kinds_shown, sel.levels_shown, sel.choropleth, sel.state.stat_kind, place, approx)
+    new = bool(readable.new_members(sel.members).size)
+    legend = legend_html(
+        sel.kinds_shown,
+        sel.levels_shown,
+        sel.choropleth,
+        sel.state.stat_kind,
+        place,
+        approx,
+        sel.state.presentation,
+        new,
+    )
     if sel.state.presentation:
         m.add_child(Style(furniture.PRESENTATION_CSS))
         b = banner or Banner(title_for(sel.state, cache.ds))

@@ -90,7 +90,8 @@ def add(m: folium.Map) -> None:
     m.add_child(
         Script(
             lambda: (
-                f"{FOLD_JS}L.control.scale({{imperial:false,metric:true}}).addTo({m.get_name()});"
+                # maxWidth 160: the bar stays wider than its label in the presentation's 20 px type.
+                f"{FOLD_JS}L.control.scale({{imperial:false,metric:true,maxWidth:160}}).addTo({m.get_name()});"
                 f"{A11Y_JS}({m.get_name()});"
             )
         )
@@ -101,6 +102,8 @@ def add(m: folium.Map) -> None:
 # Read from the back of a room on a 1920×1080 projector: every text ≥ 20 px; the map's own controls
 # (zoom, layers, attribution) hidden — the source line names the data; the map fills its frame
 # (streamlit-folium sets the map's height in pixels inline, hence !important).
+# Sizes for 1920×1080 (text ≥ 20 px), scaled down with the screen's width (1,05 vw = 20 px at 1920):
+# on a 1280×720 projector the legends keep to their corners instead of covering France.
 PRESENTATION_CSS = (
     "html, body, #parent, #map_div, #map_div2, .folium-map { width: 100vw !important; height: 100vh !important;"
     " margin: 0 !important; padding: 0 !important; overflow: hidden; }\n"
@@ -108,20 +111,24 @@ PRESENTATION_CSS = (
     ".leaflet-top.leaflet-left .terr-band { box-sizing: border-box; width: calc(100vw - 20px); display: flex;"
     " align-items: flex-start; justify-content: space-between; gap: 24px; background: rgba(255,255,255,.95);"
     " padding: 10px 18px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); }\n"
-    ".terr-band .terr-title { font-size: 34px; font-weight: 700; line-height: 1.2; margin: 0; max-width: none;"
+    ".terr-band .terr-title { font-size: clamp(22px, 1.78vw, 34px); font-weight: 700; line-height: 1.2;"
+    " margin: 0; max-width: none;"
     " background: none; box-shadow: none; padding: 0; }\n"
-    ".terr-band .terr-figure { font-size: 26px; line-height: 1.25; margin: 4px 0 0; color: #1f4e79;"
+    ".terr-band .terr-figure { font-size: clamp(17px, 1.36vw, 26px); line-height: 1.25; margin: 4px 0 0;"
+    " color: #1f4e79;"
     " font-weight: 600; }\n"
-    ".terr-band .terr-counter { font-size: 20px; color: #444; white-space: nowrap; display: flex; gap: 12px;"
+    ".terr-band .terr-counter { font-size: clamp(14px, 1.05vw, 20px); color: #444; white-space: nowrap;"
+    " display: flex; gap: 12px;"
     " align-items: center; }\n"
-    ".terr-exit { font: inherit; font-size: 20px; cursor: pointer; background: #fff; color: #222;"
+    ".terr-exit { font: inherit; font-size: clamp(14px, 1.05vw, 20px); cursor: pointer; background: #fff; color: #222;"
     " border: 1px solid #888; border-radius: 3px; padding: 0 8px; }\n"
     ".terr-exit:focus-visible { outline: 2px solid #1f4e79; outline-offset: 1px; }\n"
     ".terr-legend, .terr-links-legend, .terr-source, .leaflet-control-scale-line, .terr-fold,"
-    " .terr-legend h2, .terr-links-legend h2, .terr-links-legend .note { font-size: 20px !important; }\n"
-    ".terr-legend, .terr-links-legend { max-width: 380px; max-height: 52vh; }\n"
+    " .terr-legend h2, .terr-links-legend h2, .terr-links-legend .note {"
+    " font-size: clamp(13px, 1.05vw, 20px) !important; }\n"
+    ".terr-legend, .terr-links-legend { max-width: clamp(230px, 19.8vw, 380px); max-height: 52vh; }\n"
     ".terr-legend .sw { width: 22px; height: 16px; }\n"
-    ".terr-source { max-width: 380px; font-size: 20px; }\n"
+    ".terr-source { max-width: clamp(230px, 19.8vw, 380px); font-size: clamp(13px, 1.05vw, 20px); }\n"
 )
 EXIT_LABEL = "Quitter la présentation (Échap)"
 # The view is framed once the furniture is in place: the selection's bounds fit the part of the map

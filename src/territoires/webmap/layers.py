@@ -12,7 +12,14 @@ import folium
 from territoires import encode, readable, safe
 from territoires.selection import Selection
 from territoires.state import MEMBER_LEVELS
-from territoires.styles import APPROX_STYLE, KIND_STYLE, LEVEL_STYLE
+from territoires.styles import (
+    APPROX_STYLE,
+    KIND_STYLE,
+    LEVEL_STYLE,
+    NEW_MEMBER_LABEL,
+    NEW_MEMBER_STYLE,
+    PLACE_LABELS,
+)
 from territoires.webmap.geometry import QUANTUM, GeometryCache, place_shape
 from territoires.webmap.plumbing import CompactLayer, OfflineMarkerCluster, Script
 
@@ -116,6 +123,11 @@ def members(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
             name = f"{label} — périmètre approché" if dashed else label
             data = cache.layer("actors", sel.state.scale, items)
             m.add_child(CompactLayer(safe.text(name), data, {**style, **APPROX_STYLE} if dashed else style, MEMBER_HL))
+    new = readable.new_members(shown)
+    if len(new):  # last: over every fill
+        items = [(i, {"t": safe.text(n), "p": popups[i]}) for i, n in zip(new["id"], new["name"], strict=True)]
+        data = cache.layer("actors", sel.state.scale, items)
+        m.add_child(CompactLayer(safe.text(NEW_MEMBER_LABEL), data, NEW_MEMBER_STYLE))
 
 
 def place(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
@@ -129,11 +141,12 @@ def place(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
     if kind == "epci" and code not in names.index:  # an intercommunality of 2012: its 2012 name
         per = cache.ds.registry.perimeters
         names = per.drop_duplicates("siren_2012").set_index("siren_2012")["nom_2012"]
-    props = {"t": safe.text(f"Lieu recherché : {names.get(code, code)}")}
+    label = PLACE_LABELS[state.presentation]
+    props = {"t": safe.text(f"{label} : {names.get(code, code)}")}
     data = encode.layer_data(
         [f"[{safe.script_json(props)},{safe.script_json(encode.polygons(g, QUANTUM['region']))}]"], QUANTUM["region"]
     )
-    m.add_child(CompactLayer("Lieu recherché", data, PLACE_STYLE))
+    m.add_child(CompactLayer(label, data, PLACE_STYLE))
 
 
 def actors(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
@@ -141,8 +154,12 @@ def actors(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
     markers = cache.marker_map(sel.state.scale)
     items = []
     clusters: dict[str, OfflineMarkerCluster] = {}
+    # Presenting the cooperation links: only symbols that touch are grouped, so that each line ends at a
+    # symbol the room can see, not under a cluster's count (actors at one place still show their number).
+    linked = sel.state.presentation and sel.relations is not None and not sel.relations.empty
+    options = {**CLUSTER_OPTIONS, "maxClusterRadius": 12} if linked else CLUSTER_OPTIONS
     for kind in sel.kinds_shown:
-        cluster = OfflineMarkerCluster(name=safe.text(KIND_STYLE[kind][2]), options=CLUSTER_OPTIONS)
+        cluster = OfflineMarkerCluster(name=safe.text(KIND_STYLE[kind][2]), options=options)
         cluster.add_to(m)
         clusters[kind] = cluster
         items += [{"k": kind, **markers[i]} for i in sel.markers(kind)["id"] if i in markers]

@@ -195,7 +195,9 @@ def legend(types: list[str], vague: bool, euros: bool, skipped: dict[str, int]) 
 # Draws the lines: a visible line (thin, half-transparent at national zoom) and a wider invisible
 # one over it that takes the pointer, loops recomputed in pixels at each zoom, SVG arrowheads.
 JS = (
-    "var Z=function(){return map.getZoom()<8?0.55:0.85;};"
+    # Presenting (pres): lines as wide and as dark as a room needs, at every zoom.
+    "var Z=function(){return pres?0.9:map.getZoom()<8?0.55:0.85;};"
+    "var W=function(w){return pres?1.6*w+1:w;};"
     "if(!map.getPane('terrLinks')){map.createPane('terrLinks').style.zIndex=450;}"
     "if(!document.getElementById('terr-arr-0')){var NS='http://www.w3.org/2000/svg',"
     "sv=document.createElementNS(NS,'svg'),df=document.createElementNS(NS,'defs');"
@@ -212,13 +214,13 @@ JS = (
     "y=p.y+f*((1-t)*Math.sin(a-s)+t*Math.sin(a+s));q.push(map.layerPointToLatLng([x,y]));}return q;};"
     "var all=[];items.forEach(function(it){"
     "var pts=it.o===undefined?it.c:loop(it.c[0],it.o);"
-    "var vis=L.polyline(pts,{pane:'terrLinks',color:st[it.k],weight:it.w,opacity:Z(),"
+    "var vis=L.polyline(pts,{pane:'terrLinks',color:st[it.k],weight:W(it.w),opacity:Z(),"
     "dashArray:it.d?'6 5':null,lineCap:'round',interactive:false});"
-    "var hit=L.polyline(pts,{pane:'terrLinks',color:'#000',weight:Math.max(12,it.w+8),opacity:0});"
+    "var hit=L.polyline(pts,{pane:'terrLinks',color:'#000',weight:Math.max(12,W(it.w)+8),opacity:0});"
     "if(it.r){vis.on('add',function(){vis._path.setAttribute('marker-end','url(#terr-arr-'+it.k+')');});}"
     "hit.bindTooltip(it.t,{sticky:true});hit.bindPopup(it.p,{maxWidth:380});"
-    "hit.on('mouseover',function(){vis.setStyle({opacity:1,weight:it.w+2});vis.bringToFront();});"
-    "hit.on('mouseout',function(){vis.setStyle({opacity:Z(),weight:it.w});});"
+    "hit.on('mouseover',function(){vis.setStyle({opacity:1,weight:W(it.w)+2});vis.bringToFront();});"
+    "hit.on('mouseout',function(){vis.setStyle({opacity:Z(),weight:W(it.w)});});"
     "g.addLayer(vis);g.addLayer(hit);all.push([vis,hit,it]);});"
     "map.on('zoomend',function(){var z=Z();all.forEach(function(l){l[0].setStyle({opacity:z});"
     "if(l[2].o!==undefined){var p=loop(l[2].c[0],l[2].o);l[0].setLatLngs(p);l[1].setLatLngs(p);}});});"
@@ -251,12 +253,13 @@ def links(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
     data = safe.script_json(items)
     colours = safe.script_json([RELATION_STYLE[t][0] for t in TYPES])
     leg = safe.script_json(foldable(html))
+    pres = "true" if sel.state.presentation else "false"
 
     def code() -> str:
         # Names read at render time: streamlit-folium renames the elements as it draws the map.
         return (
             f"(function(){{var map={m.get_name()};var g={group.get_name()};var items={data};"
-            f"var st={colours};var leg={leg};{JS}}})();"
+            f"var st={colours};var leg={leg};var pres={pres};{JS}}})();"
         )
 
     m.add_child(Script(code))

@@ -8,7 +8,18 @@ from territoires import charts, fmt, readable, safe
 from territoires.registry.schema import KINDS, PRECISIONS
 from territoires.selection import Choropleth
 from territoires.state import parse_fiche_key
-from territoires.styles import APPROX_NOTE, KIND_STYLE, LEVEL_STYLE, MEMBERS_HEADING, NO_DATA_COLOR, SEA, VAGUE_NOTE
+from territoires.styles import (
+    APPROX_NOTE,
+    KIND_STYLE,
+    LEVEL_STYLE,
+    MEMBERS_HEADING,
+    NEW_MEMBER_COLOR,
+    NEW_MEMBER_LABEL,
+    NO_DATA_COLOR,
+    PLACE_LABELS,
+    SEA,
+    VAGUE_NOTE,
+)
 
 CSS = f"""
 .folium-map, .leaflet-container {{ background: {SEA}; font-family: system-ui, sans-serif; }}
@@ -136,6 +147,8 @@ def legend_html(
     stat_kind: str,
     place: bool = False,
     approx: bool = False,
+    presenting: bool = False,
+    new: bool = False,
 ) -> str:
     """The legend of what is drawn: the searched place, member levels (and whether some perimeters are
     approximate), actor kinds, choropleth classes."""
@@ -143,7 +156,8 @@ def legend_html(
     parts = []
     if place:
         parts.append(
-            '<div><span class="sw" style="background:none;border:2px solid #d7301f"></span>Lieu recherché</div>'
+            '<div><span class="sw" style="background:none;border:2px solid #d7301f"></span>'
+            f"{PLACE_LABELS[presenting]}</div>"
         )
     if levels_shown:
         parts.append(f"<h2>{t(MEMBERS_HEADING)}</h2>")
@@ -153,6 +167,9 @@ def legend_html(
                 f"background:none;border:2px solid {color}" if choro is not None else f"background:{color};opacity:.7"
             )
             parts.append(f'<div><span class="sw" style="{swatch}"></span>{t(label)}</div>')
+        if new:
+            thick = f'<span class="sw" style="background:none;border:3px solid {NEW_MEMBER_COLOR}"></span>'
+            parts.append(f"<div>{thick}{t(NEW_MEMBER_LABEL)}</div>")
         if approx:
             dashed = '<span class="sw" style="background:none;border:2px dashed #555"></span>'
             parts.append(f"<div>{dashed}{t(APPROX_NOTE)}</div>")
