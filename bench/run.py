@@ -41,6 +41,7 @@ from territoires.selection import select_actors  # noqa: E402
 from territoires.state import MapState  # noqa: E402
 from territoires.webmap.compose import build_map  # noqa: E402
 from territoires.webmap.geometry import GeometryCache  # noqa: E402
+from test_e2e import open_filters  # noqa: E402
 
 from serverproc import start_background  # noqa: E402
 
@@ -198,6 +199,58 @@ def later_visitors(browser, url: str, results: dict, n: int = 5) -> None:
     results["later_visitor_page_errors"] = len(errors)
 
 
+class Transfer:
+    """Bytes a page receives, counted by Chromium (DevTools protocol): HTTP bodies as sent on the wire
+    (compressed when the server compresses) and websocket frames (Streamlit's messages)."""
+
+    def __init__(self, ctx, page):
+        self.http = self.ws = 0
+        cdp = ctx.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.loadingFinished", self._http)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+
+    def _http(self, e: dict) -> None:
+        self.http += int(e.get("encodedDataLength", 0))
+
+    def _frame(self, e: dict) -> None:
+        r = e.get("response", {})
+        data = r.get("payloadData", "")
+        self.ws += len(data) * 3 // 4 if r.get("opcode") == 2 else len(data.encode())  # binary: base64
+
+    def total(self) -> int:
+        return self.http + self.ws
+
+
+def transfers(browser, url: str, results: dict, changes: int = 8) -> None:
+    """Bytes of the national view: a first visit (cold browser cache), a later one (warm cache, new tab),
+    and each filter change (one step of the year slider) of that session."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 950})
+    for key in ("first", "later"):
+        page = ctx.new_page()
+        t = Transfer(ctx, page)
+        page.goto(url)
+        wait_drawn(page, 30)
+        page.wait_for_timeout(2500)  # what arrives once the map is drawn (fonts, late frames)
+        results[f"national_transfer_bytes_{key}"] = t.total()
+        if key == "first":
+            page.close()
+    open_filters(page)  # the year slider is in the sidebar's folded « Filtres » section
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    sizes = []
+    for _ in range(changes):
+        before = t.total()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_timeout(400)
+        wait_drawn(page, 20, markers=False)
+        page.wait_for_timeout(1200)
+        sizes.append(t.total() - before)
+    results["rerun_bytes_median"] = int(statistics.median(sizes))
+    results["rerun_bytes_all"] = sizes
+    ctx.close()
+
+
 def mixed_reruns(browser, url: str, results: dict) -> None:
     """20 reruns of one session, of the kinds a visitor makes; the share after which the map is drawn."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 950})
@@ -206,6 +259,7 @@ def mixed_reruns(browser, url: str, results: dict) -> None:
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
     wait_drawn(page, 30)
+    open_filters(page)
     slider = page.get_by_role("slider").first
     search = page.get_by_label("Rechercher un lieu", exact=False)
 
@@ -293,6 +347,7 @@ def measure_browser(results: dict, repeats: int = 5) -> None:
                 page.wait_for_timeout(2000)
                 results["reruns_on_pan_zoom"] = len(runs(log)) - before
                 # Filter changes: the year slider, one step at a time (each a new state).
+                open_filters(page)
                 slider = page.get_by_role("slider").first
                 slider.focus()
                 durations = []
@@ -309,6 +364,7 @@ def measure_browser(results: dict, repeats: int = 5) -> None:
                 results["rerun_samples"] = len(durations)
                 results["server_rss_mb_one_session"] = peak_rss_mb(proc.pid)
                 later_visitors(browser, url, results)
+                transfers(browser, url, results)
                 mixed_reruns(browser, url, results)
                 results["server_rss_mb"] = peak_rss_mb(proc.pid)
             finally:
