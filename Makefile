@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 export PIP_NO_WARN_SCRIPT_LOCATION := 1
 
-.PHONY: setup run test lint e2e bench geo assets prepare clean
+.PHONY: setup run serve-replicas test lint e2e bench geo assets prepare clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -44,6 +44,13 @@ geo: $(VENV)/.installed
 run: setup
 	$(BIN)/territoires serve
 
+# A room, not a visitor: REPLICAS dashboards behind HAProxy on PORT (see README, « Plusieurs serveurs »).
+REPLICAS ?= 2
+PORT ?= 8501
+serve-replicas: setup
+	bash scripts/install-proxy.sh
+	$(BIN)/territoires serve --replicas $(REPLICAS) --port $(PORT)
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -51,6 +58,7 @@ lint: $(VENV)/.installed
 # PostgreSQL (Debian's) is started for the registry's database tests; without root they are skipped.
 test: setup
 	bash scripts/install-chromium.sh
+	bash scripts/install-proxy.sh
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports  # the architecture's contracts ([tool.importlinter] in pyproject.toml)
 	TERRITOIRES_TEST_DATABASE_URL="$${TERRITOIRES_TEST_DATABASE_URL:-$$(bash scripts/start-postgres.sh)}" \
@@ -58,6 +66,7 @@ test: setup
 
 e2e: setup
 	bash scripts/install-chromium.sh
+	bash scripts/install-proxy.sh
 	$(BIN)/python -m pytest -m e2e
 
 bench: setup

@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/load.py                 # 10, 25 and 50 sessions, 20 s each
     .venv/bin/python bench/load.py --sessions 30 --seconds 15 --url http://127.0.0.1:8501
+    .venv/bin/python bench/load.py --via-proxy --sessions 25 100   # 2 replicas behind HAProxy
 
 Each session is a websocket client speaking Streamlit's own protocol (what a browser tab does,
 without drawing): it connects, runs the map page, then every few seconds (``--think``) changes a filter
 (another year, another région) and waits for the script to finish, until the time is up.  Reported: sessions
 held, script runs, errors (failed connections, timeouts, exceptions shown by the app), latency
-percentiles of a run, and the server's peak memory.  Writes bench/load_results.json.
+percentiles of a run, and the server's peak memory.  Writes bench/load_results.json
+(``--via-proxy``: ``territoires serve --replicas``, N replicas behind HAProxy, and bench/load_proxy_results.json,
+with the replica count and the replicas' summed peak memory).
 """
 
 from __future__ import annotations
@@ -109,30 +112,50 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--think", type=float, default=3.0, help="mean seconds a viewer waits between filter changes")
     ap.add_argument("--url", help="a server already running on 127.0.0.1 (default: start one)")
-    ap.add_argument("--output", type=Path, default=ROOT / "bench" / "load_results.json")
+    ap.add_argument("--output", type=Path, help="default: bench/load_results.json (bench/load_proxy_results.json)")
+    ap.add_argument("--via-proxy", action="store_true", help="N replicas behind HAProxy (or --url, a proxy)")
+    ap.add_argument("--replicas", type=int, default=2, help="with --via-proxy: how many replicas to start")
+    ap.add_argument("--warmup", action="store_true", help="one unmeasured first run per server before the levels")
     args = ap.parse_args()
+    name = "load_proxy_results.json" if args.via_proxy else "load_results.json"
+    args.output = args.output or ROOT / "bench" / name
     if any(n > MAX_CONNECTIONS_PER_LEVEL for n in args.sessions):
         ap.error(f"au plus {MAX_CONNECTIONS_PER_LEVEL} sessions par palier")
-    proc = None
+    proc = cluster = None
     if args.url:
         base = args.url.rstrip("/")
         if not base.startswith(("http://127.", "http://localhost")):
             ap.error("seulement un serveur local (127.0.0.1 ou localhost)")
+    elif args.via_proxy:
+        from territoires.replicas import Cluster, free_ports
+
+        cluster = Cluster(args.replicas, free_ports(1)[0], "127.0.0.1", quiet=True)
+        cluster.start()
+        base = cluster.url
     else:
         proc, base, _ = start_background()
     url = base.replace("http://", "ws://") + "/_stcore/stream"
-    results = {"machine": f"{os.cpu_count()} cœurs", "seconds_per_level": args.seconds, "levels": []}
+    results: dict = {"machine": f"{os.cpu_count()} cœurs", "seconds_per_level": args.seconds}
+    if args.via_proxy:  # --url: the replica count is not known here
+        results |= {"replicas": args.replicas if cluster is not None else None, "proxy": "HAProxy"}
     try:
+        if args.warmup:  # a meeting's servers are started before the room arrives: their data already loaded
+            results["warmup"] = asyncio.run(level(url, args.replicas if cluster else 1, 1, args.think))["runs"]
+        results["levels"] = []
         for n in args.sessions:
             r = asyncio.run(level(url, n, args.seconds, args.think))
             if proc is not None:
                 r["server_rss_mb"] = peak_rss_mb(proc.pid)
+            if cluster is not None:  # the room's cost: every replica's peak, summed
+                r["server_rss_mb"] = round(sum(peak_rss_mb(p.pid) for p in cluster.procs.values()), 1)
             results["levels"].append(r)
             print(" ".join(f"{k}={v}" for k, v in r.items() if k != "error_kinds"), r["error_kinds"] or "")
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(10)
+        if cluster is not None:
+            cluster.stop()
     args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0 if all(r["errors"] == 0 for r in results["levels"]) else 1
 

@@ -255,3 +255,20 @@ def test_cli_uses_the_public_address_and_warns_of_a_local_one(base, tmp_path, mo
     assert r.exit_code == 0, r.output
     assert "ne marche que sur cet ordinateur" in " ".join(r.output.split())
     check_pptx(out.read_bytes(), SB, "http://localhost:8501")
+
+
+def test_cli_date_is_the_meetings_not_the_exports(base, tmp_path):
+    from pptx import Presentation
+
+    out = tmp_path / "d.pptx"
+    args = ["export", "deck", "--storyboard", "essai", "--format", "pptx", "-o", str(out), "--data-dir", str(base)]
+    r = run(*args, "--lien", BASE, "--date", "08/12/2026")
+    assert r.exit_code == 0, r.output
+    sources = [sh.text_frame.text for s in Presentation(str(out)).slides for sh in s.shapes if sh.name == "Source"]
+    assert sources and all("Présenté le 8 décembre 2026." in t for t in sources)
+    before = out.read_bytes()
+    r = run(*args, "--lien", BASE, "--date", "2026-13-45")
+    assert r.exit_code != 0 and "Date de présentation invalide" in " ".join(r.output.split())
+    assert out.read_bytes() == before  # nothing written
+    r = run("export", "png", "-o", str(tmp_path / "c.png"), "--date", "2026-12-08", "--data-dir", str(base))
+    assert r.exit_code != 0 and "ne servent qu'au diaporama" in " ".join(r.output.split())

@@ -255,3 +255,16 @@ def test_a_wrong_storyboard_link_says_so_and_leads_on(boards):
     assert not at.query_params.get("diaporama")
     at = run(query={"presentation": "1", "diaporama": NAME, "diapo": "99"}, fn=_present)
     assert at.query_params["diapo"] == ["2"] or at.query_params["diapo"] == "2"  # the last, and the link says so
+
+
+def test_the_decks_day_is_typed_in_french_and_checked(boards):
+    at = run(signed_in=False)
+    at.text_input(key="sb_day").set_value("31/02/2026").run()
+    assert any("Date invalide" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "Préparer l'export"]
+    at.text_input(key="sb_day").set_value("08/12/2026").run()
+    assert not at.error
+    at.radio(key="sb_fmt").set_value("pdf").run()
+    button(at, "Préparer l'export").click().run()
+    assert not at.exception, at.exception
+    assert at.get("download_button")

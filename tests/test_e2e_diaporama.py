@@ -144,6 +144,20 @@ def test_the_storyboard_fills_the_screen_and_the_keys_step_through_it(open_page,
     page.get_by_text("Titre : Essai", exact=True).wait_for(timeout=30_000)
 
 
+def test_a_clicker_pressed_twice_quickly_moves_two_slides(open_page, server):  # noqa: F811
+    # Also by the Diaporama page's own address, as a copied « Présenter » link has it.
+    page = open_page(f"{server}/diaporama?presentation=1&diaporama={NAME}&diapo=1", width=W, height=H)
+    check_slide(page, 1)
+    page.keyboard.press("PageDown")
+    page.wait_for_timeout(600)  # a clicker pressed twice: the next slide is still loading, the press is kept
+    page.keyboard.press("PageDown")
+    check_slide(page, 3)
+    page.keyboard.press("PageUp")
+    page.wait_for_timeout(600)
+    page.keyboard.press("PageUp")
+    check_slide(page, 1)
+
+
 def test_two_browsers_present_at_once(open_page, server):  # noqa: F811
     first = open_page(f"{server}/?presentation=1&diaporama={NAME}&diapo=2", width=W, height=H)
     second = open_page(f"{server}/?presentation=1&diaporama={NAME}&diapo=4", width=W, height=H)

@@ -199,7 +199,7 @@ def test_the_shipped_storyboard_loads_and_tells_the_talk():
     assert any(st.regions == ("82",) and st.test_only and st.kinds == ("ptce_pole",) for st in views)
     assert any(st.statistic == "per_million" and st.stat_kind == "rtes_member" for st in views)
     assert any(s.fiche for s in sb.slides)
-    assert any(st.links for st in views)  # the cooperation links
+    assert any(st.links and st.regions == ("31",) for st in views)  # the cooperation links, where they are
     assert all(s.figure and s.notes for s in sb.slides)
 
 
@@ -233,9 +233,16 @@ def test_the_shipped_key_figures_are_the_datas(real_store):
     dens = stats.density_table(ds.placed, terr, "rtes_member").sort_values("per_million", ascending=False)
     first, npdc = dens.iloc[0], dens.set_index("code").loc["31"]
     said = figures["Adhérents par million d'habitants"]
-    assert said.startswith(f"{first['nom']} en tête : {first['per_million']:.1f}".replace(".", ","))  # the highest
-    assert f"Nord-Pas-de-Calais : {npdc['per_million']:.1f} ({int(npdc['count'])} adhérents)".replace(".", ",") in said
-    assert len(ds.relations) == 61 and figures["Qui coopère avec qui"].startswith("61 coopérations")
+    # Two decimals, as the map's legend classes: « 2,99 » there and here, not « 3,0 ».
+    assert said.startswith(f"{first['nom']} en tête : {first['per_million']:.2f}".replace(".", ","))  # the highest
+    assert f"Nord-Pas-de-Calais : {npdc['per_million']:.2f} ({int(npdc['count'])} adhérents)".replace(".", ",") in said
+    from territoires import coopstats
+
+    coop = coopstats.report(ds.relations, ds.levels, "region_2012").table.set_index("code")
+    npdc_links = int(coop.loc["31", "relations"])
+    assert coop.iloc[:-1]["relations"].idxmax() == "31"  # the région with the most cooperations
+    said = figures["Qui coopère avec qui : le Nord-Pas-de-Calais"]
+    assert said.startswith(f"{npdc_links} des {len(ds.relations)} coopérations citées par la lettre")
     from territoires.fiche import fiche
     from territoires.state import parse_fiche_key
 

@@ -296,22 +296,43 @@ def test_the_new_members_are_outlined_on_the_map_and_in_its_legend(cache):
         assert NEW_MEMBER_LABEL not in [h.get_label() for h in _legend_handles(select(cache.ds, state))]
 
 
-def test_presenting_the_links_groups_only_symbols_that_touch(cache):
+def test_presenting_the_links_groups_only_symbols_that_touch(cache, monkeypatch):
     """On a slide of the cooperation links, markers are grouped only when they touch (a line must end at
-    a visible symbol); on the dashboard, the usual clusters; lines wider and darker when presenting."""
-    from territoires.webmap.layers import CLUSTER_OPTIONS
+    a visible symbol), or not at all when they are few enough to be named; on the dashboard, the usual
+    clusters; lines wider and darker when presenting."""
+    from territoires.webmap import layers as lay
     from territoires.webmap.plumbing import OfflineMarkerCluster
 
-    def radii(state: MapState) -> set:
+    def options(state: MapState) -> list[dict]:
         m = build_map(cache, state)
-        return {
-            c.options.get("max_cluster_radius", c.options.get("maxClusterRadius"))
-            for c in m._children.values()
-            if isinstance(c, OfflineMarkerCluster)
-        }
+        return [c.options for c in m._children.values() if isinstance(c, OfflineMarkerCluster)]
 
-    assert radii(MapState()) == {CLUSTER_OPTIONS["maxClusterRadius"]}
-    assert radii(MapState(presentation=True)) == {12}
-    assert radii(MapState(presentation=True, links=())) == {CLUSTER_OPTIONS["maxClusterRadius"]}
+    def radius(o: dict):
+        return o.get("max_cluster_radius", o.get("maxClusterRadius"))
+
+    assert {radius(o) for o in options(MapState())} == {lay.CLUSTER_OPTIONS["maxClusterRadius"]}
+    named = options(MapState(presentation=True))  # the synthetic data's few actors: each named, none grouped
+    assert named and all(o.get("disable_clustering_at_zoom", o.get("disableClusteringAtZoom")) == 1 for o in named)
+    monkeypatch.setattr(lay, "MAX_NAMED", 0)  # many actors: grouped only when they touch
+    assert {radius(o) for o in options(MapState(presentation=True))} == {12}
+    assert {radius(o) for o in options(MapState(presentation=True, links=()))} == {
+        lay.CLUSTER_OPTIONS["maxClusterRadius"]
+    }
     assert "var pres=true;" in build_map(cache, MapState(presentation=True)).get_root().render()
     assert "var pres=false;" in build_map(cache, MapState()).get_root().render()
+
+
+def test_presenting_a_few_actors_names_each_and_spreads_those_at_one_place(cache):
+    from territoires.webmap.layers import MAX_NAMED, spread
+
+    items = [{"x": 5.0, "y": 45.0, "t": "A"}, {"x": 5.0, "y": 45.0, "t": "B"}, {"x": 6.0, "y": 46.0, "t": "C"}]
+    out = spread(items)
+    assert {(o["x"], o["y"]) for o in out[:2]} != {(5.0, 45.0)} and len({(o["x"], o["y"]) for o in out}) == 3
+    assert out[0]["n"] == "right" and out[1]["n"] == "left"  # outward from the place they share
+    assert out[2] == {**items[2], "n": "right"}
+    assert [o.get("n") for o in spread(items, [True, False, True])] == ["right", None, "right"]
+    html = build_map(cache, MapState(presentation=True)).get_root().render()
+    assert "permanent:true" in html and "terr-name" in html  # a slide of a few actors: named
+    sel = select(cache.ds, MapState(presentation=True))
+    assert 0 < sum(len(sel.markers(k)) for k in sel.kinds_shown) <= MAX_NAMED
+    assert '"n":' not in build_map(cache, MapState()).get_root().render()  # the dashboard: not

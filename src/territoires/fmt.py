@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 
 NNBSP = "\u202f"  # narrow no-break space: the French thousands separator
@@ -66,3 +67,13 @@ def date_time(iso: str | None, tz: str = "Europe/Paris") -> str:
         with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError):
             moment = moment.astimezone(zoneinfo.ZoneInfo(tz))
     return f"{date(moment.date().isoformat())} à {moment.hour} h {moment.minute:02d}"
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A day typed as AAAA-MM-JJ or JJ/MM/AAAA (past or future: a meeting's day), or None."""
+    for form in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime((text or "").strip(), form).date()
+        except ValueError:
+            continue
+    return None

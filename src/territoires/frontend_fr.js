@@ -166,16 +166,33 @@
     var q = p.toString();
     window.location.assign(window.location.pathname + (q ? "?" + q : ""));
   }
+  // A clicker pressed twice quickly: the second press comes while the next slide loads. It counts from
+  // the slide this page is leaving for (leavingFor), or waits in sessionStorage for the slide to draw.
+  var leavingFor = 0;
+  var QUEUE = "terrQueuedSteps";
   function step(d) {
     var p = params();
+    if (!p.get("diaporama")) return false;
     var s = slide();
-    if (!p.get("diaporama") || !s || !s.total) return false;
-    var n = Math.min(Math.max(s.index + d, 1), s.total);
-    if (n !== s.index) {
+    if (!s || !s.total) {
+      var q = +(window.sessionStorage.getItem(QUEUE) || 0);
+      window.sessionStorage.setItem(QUEUE, String(Math.max(-1e6, Math.min(1e6, q + d))));
+      return true;
+    }
+    var from = leavingFor || s.index;
+    var n = Math.min(Math.max(from + d, 1), s.total);
+    if (n !== from) {
+      leavingFor = n;
       p.set("diapo", String(n));
       window.location.assign(window.location.pathname + "?" + p.toString());
     }
     return true;
+  }
+  function queued() {
+    var q = +(window.sessionStorage.getItem(QUEUE) || 0);
+    if (!q || !presenting() || !slide()) return;
+    window.sessionStorage.removeItem(QUEUE);
+    step(q);
   }
   function onKey(e) {
     if (!presenting() || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -214,5 +231,8 @@
     }
   }
   window.addEventListener("keydown", onKey, true);
-  window.setInterval(hook, 300);
+  window.setInterval(function () {
+    hook();
+    queued();
+  }, 300);
 })();

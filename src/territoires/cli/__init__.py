@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from territoires.cli import data, fiche, geo, staff, views  # noqa: F401 — importing them registers their commands
+from territoires.cli import data, fiche, geo, serving, staff, views  # noqa: F401 — importing them registers their commands
 from territoires.cli.common import app, err, plain
 
 __all__ = ["app", "main"]

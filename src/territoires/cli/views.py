@@ -1,4 +1,4 @@
-"""``territoires stats``, ``export``, ``serve``, ``prepare``, ``assets``: the views of the data."""
+"""``territoires stats``, ``export``, ``prepare``, ``assets``: the views of the data (``serve``: :mod:`.serving`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,17 @@ from typing import Annotated
 import typer
 
 from territoires.cli.common import DataDir, app, err, fail, out, plain
+from territoires.cli.deck import (
+    DEFAULT_BASE_URL,
+    DeckDate,
+    DeckFormat,
+    StoryboardName,
+    export_deck,
+    presented_on,
+)
 from territoires.errors import TerritoiresError
 from territoires.registry.schema import KINDS, LEVELS
-from territoires.settings import is_local_url, public_url
+from territoires.settings import public_url
 
 
 class StatsFormat(StrEnum):
@@ -172,14 +180,6 @@ class ExportFormat(StrEnum):
     site = "site"  # not a map: a static website of every région, slide and member's fiche (a directory)
 
 
-class DeckFormat(StrEnum):
-    pptx = "pptx"
-    pdf = "pdf"
-
-
-DEFAULT_BASE_URL = "http://localhost:8501"
-
-
 @app.command("export")
 def export_cmd(
     fmt_: Annotated[
@@ -215,19 +215,18 @@ def export_cmd(
         str, typer.Option("--densite-de", help="Type d'acteur de l'aplat (ptce_pole : pôles PTCE, ples…).")
     ] = "ptce_pole",
     width: Annotated[int, typer.Option(help="Largeur de l'image en pixels (16:9).")] = 1920,
-    storyboard: Annotated[
-        str | None, typer.Option("--storyboard", help="deck, site : nom du diaporama (défaut : rencontre-nationale).")
-    ] = None,
+    storyboard: StoryboardName = None,
     deck_fmt: Annotated[
         DeckFormat | None, typer.Option("--format", help="deck : pptx (PowerPoint modifiable) ou pdf.")
     ] = None,
+    day: DeckDate = None,
     data_dir: DataDir = None,
 ) -> None:
     """Exporter la carte : image 16:9 (PNG, SVG, PDF) ou HTML autonome, hors ligne ; ou le diaporama
     (``export deck --format pptx|pdf``) ; ou un site web statique (``export site -o DOSSIER``)."""
     from urllib.parse import parse_qsl, urlsplit
 
-    if _deck_asked(fmt_, storyboard, deck_fmt, output, link, data_dir):
+    if _deck_asked(fmt_, storyboard, deck_fmt, output, link, data_dir, day):
         return
     from territoires import export
     from territoires.dataset import load_dataset
@@ -270,6 +269,7 @@ def _deck_asked(
     output: Path,
     link: str | None,
     data_dir: Path | None,
+    day: str | None = None,
 ) -> bool:
     """``export deck``: write the deck and say so; the deck's options with a map's format: refused.
     ``export site`` too (a directory of pages, not a map: :mod:`territoires.cli.site`)."""
@@ -279,61 +279,17 @@ def _deck_asked(
         export_site(output, name, data_dir, refused=deck_fmt is not None or link is not None)
         return True
     if fmt_ is ExportFormat.deck:
-        _export_deck(name, deck_fmt, output, link or public_url() or DEFAULT_BASE_URL, data_dir)
+        base_url = link or public_url() or DEFAULT_BASE_URL
+        export_deck(name, deck_fmt, output, base_url, data_dir, presented_on(day))
         return True
-    if name is not None or deck_fmt is not None:
+    if name is not None or deck_fmt is not None or day is not None:
         fail(
             TerritoiresError(
-                "--storyboard et --format ne servent qu'au diaporama.",
+                "--storyboard, --format et --date ne servent qu'au diaporama.",
                 todo=f"écrire « territoires export deck --format pptx -o FICHIER », ou « export {fmt_.value} » seul.",
             )
         )
     return False
-
-
-def _export_deck(name: str | None, fmt_: DeckFormat | None, output: Path, base_url: str, data_dir: Path | None) -> None:
-    """``territoires export deck``: the storyboard as an editable PowerPoint or a PDF, one bar step per slide."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from territoires import export
-    from territoires.storyboard import DEFAULT_NAME, open_storyboards
-
-    if fmt_ is None:
-        fail(TerritoiresError("Format du diaporama manquant.", todo="ajouter --format pptx ou --format pdf."))
-    if not base_url.startswith(("http://", "https://")):
-        fail(
-            TerritoiresError(
-                f"Lien du tableau de bord invalide : « {base_url[:80]} ».",
-                todo=f"donner une adresse web avec --lien, par exemple {DEFAULT_BASE_URL}.",
-            )
-        )
-    if is_local_url(base_url):  # a phone in the room cannot open the presenter's own machine
-        err.print(
-            f"Attention : les QR codes ouvriront {plain(base_url)}, une adresse qui ne marche que sur cet "
-            "ordinateur. Pour la salle, donner l'adresse publique du tableau de bord avec --lien "
-            "(ou la variable TERRITOIRES_PUBLIC_URL).",
-            highlight=False,
-        )
-    try:
-        export.check_target(output)  # before the drawing, which takes seconds per slide
-        sb, _ = open_storyboards(data_dir / "storyboards" if data_dir else None).load(name or DEFAULT_NAME)
-        cache = _geometry(data_dir)
-        from territoires.export.deck import build_deck  # matplotlib and python-pptx: only when asked for
-
-        columns = (TextColumn("Diapositives"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=err, transient=False) as prog:
-            task = prog.add_task("diaporama", total=len(sb.slides))
-            data = build_deck(
-                cache, sb, fmt_.value, base_url, progress=lambda done, total: prog.update(task, completed=done)
-            )
-        export.write_file(output, data)
-    except TerritoiresError as exc:
-        fail(exc)
-    out.print(
-        f"[green]✓[/] Diaporama « {plain(sb.title)} » écrit dans {plain(output)} "
-        f"({len(sb.slides)} diapositives et le lien, {len(data) / 1e3:.0f} ko).",
-        highlight=False,
-    )
 
 
 def _geometry(data_dir: Path | None):  # -> GeometryCache, imported only here: geopandas is slow to load
@@ -342,17 +298,6 @@ def _geometry(data_dir: Path | None):  # -> GeometryCache, imported only here: g
     from territoires.webmap.geometry import GeometryCache
 
     return GeometryCache(load_dataset(data_dir))
-
-
-@app.command(
-    "serve",
-    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-)
-def serve_cmd(ctx: typer.Context) -> None:
-    """Lancer le tableau de bord (données préparées pendant le démarrage). Options de streamlit acceptées."""
-    from territoires import serve
-
-    serve.main(list(ctx.args))
 
 
 @app.command("prepare")

@@ -9,6 +9,7 @@ one legend, and the source and date line. What is drawn comes from the same
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from dataclasses import dataclass
 from typing import Any
@@ -103,7 +104,8 @@ def _draw(
     _draw_members(frame, cache, sel, members_outline)
     dep_layer.to_crs(crs).boundary.plot(ax=ax, color="#8a8a8a", linewidth=0.35, linestyle=(0, (2, 2)))
     frame.regions.to_crs(crs).boundary.plot(ax=ax, color="#444444", linewidth=0.9)
-    _draw_links(frame, cache, sel)
+    # Lines as thick as the symbols are large (a slide's symbols are 5× an image's): seen, not hinted.
+    _draw_links(frame, cache, sel, max(1.0, math.sqrt(marker_size / 80)))
     drawn = _draw_actors(frame, cache, sel, marker_size, spread)
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -194,8 +196,8 @@ def _drawn_links(cache: GeometryCache, sel: Selection) -> list[dict]:
     return [line for line in lines if "o" not in line]
 
 
-def _draw_links(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
-    """The relations as the web map's arcs, coloured by type, dashed and arrowed alike."""
+def _draw_links(frame: _Frame, cache: GeometryCache, sel: Selection, width: float = 1.0) -> None:
+    """The relations as the web map's arcs, coloured by type, dashed and arrowed alike; ``width``: a factor."""
     lines = _drawn_links(cache, sel)
     if not lines:
         return
@@ -211,14 +213,14 @@ def _draw_links(frame: _Frame, cache: GeometryCache, sel: Selection) -> None:
         color = RELATION_STYLE[types[line["k"]]][0]
         paths.append(xy)
         colors.append(color)
-        widths.append(line["w"] * 0.7)
+        widths.append(line["w"] * 0.7 * width)
         styles.append((0, (4, 3)) if line["d"] else "solid")
         if line["r"]:  # the arrowhead just before the target's symbol (drawn only inside the frame)
             frame.ax.annotate(
                 "",
                 xy=tuple(xy[-2]),
                 xytext=tuple(xy[max(len(xy) - 3, 0)]),
-                arrowprops={"arrowstyle": "-|>", "color": color, "lw": 0, "mutation_scale": 14},
+                arrowprops={"arrowstyle": "-|>", "color": color, "lw": 0, "mutation_scale": 14 * width},
                 zorder=4,
             )
     # autolim=False: a line to a far place must not widen the frame.

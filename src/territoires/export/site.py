@@ -202,7 +202,8 @@ def map_page(site: _Site, page: SitePage) -> str:
         bottom = _region_members(site, page)
     else:
         bottom = ""
-    bottom += f'<p class="site-foot">{safe.text(source_line(site.cache.ds))}</p>'
+    if not page.fiche:  # a fiche says its sources and date itself
+        bottom += f'<p class="site-foot">{safe.text(source_line(site.cache.ds))}</p>'
     return html.map_page(doc, title=page.label, top=top, bottom=bottom)
 
 

@@ -124,11 +124,12 @@ def table(
     rows: Sequence[dict[str, Any]],
     columns: dict[str, str],
     cell: Callable[[str, dict[str, Any]], str] | None = None,
+    empty: str = "aucun",
 ) -> str:
     """A titled table of ``rows`` (one column per key of ``columns``, headed by its French name);
     ``cell(column, row)`` may give a cell's HTML itself (a link), else the value is escaped."""
     if not rows:
-        return f"<h2>{safe.text(title)}</h2><p>aucun</p>"
+        return f"<h2>{safe.text(title)}</h2><p>{safe.text(empty)}</p>"
     head = "".join(f'<th scope="col">{safe.text(label)}</th>' for label in columns.values())
     body = []
     for r in rows:
@@ -191,6 +192,6 @@ def fiche_body(f: Fiche, root: str, fiche_link: Callable[[str, str], Link | None
         lines.append(f"<p>Montants déclarés par ces relations : {safe.text(f.declared)}</p>")
     relations = {"sentence": "Relation", "amount_text": "Montant", "year": "Année", "status": "Statut"}
     relations |= {"quote": "Citation", "section": "Rubrique"}
-    lines.append(table("Relations citées par la lettre", f.relations, relations))
+    lines.append(table("Relations citées par la lettre", f.relations, relations, empty="aucune"))
     lines.append(f'<p class="site-foot">{safe.text(f"{f.sources} Fiche du {fmt.date(f.date)}.")}</p>')
     return "".join(lines)

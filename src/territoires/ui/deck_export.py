@@ -13,12 +13,15 @@ from territoires.ui.common import geometry_for, show_error
 DECK_FORMATS = {"pptx": "PowerPoint (modifiable)", "pdf": "PDF"}
 
 
-@st.cache_data(show_spinner="Préparation du diaporama…", max_entries=8)
-def _deck(text: str, fmt: str, base_url: str) -> bytes:
+@st.cache_data(show_spinner=False, max_entries=8)
+def _deck(text: str, fmt: str, base_url: str, day: str) -> bytes:
+    import datetime as dt
+
     from territoires.export.deck import build_deck
     from territoires.storyboard import parse
 
-    return build_deck(geometry_for(""), parse(text, "diaporama"), fmt, base_url)
+    sb = parse(text, "diaporama")
+    return build_deck(geometry_for(""), sb, fmt, base_url, today=dt.date.fromisoformat(day))
 
 
 def base_url() -> str:
@@ -75,13 +78,31 @@ def section(sb: Storyboard) -> None:
     base = _qr_address()
     if base is None:
         return
-    wanted = (dumps(sb), fmt, base)
+    import datetime as dt
+
+    from territoires import fmt as fmt_fr
+
+    typed = st.text_input(
+        "Jour de la présentation, écrit sur chaque page (JJ/MM/AAAA)",
+        value=dt.date.today().strftime("%d/%m/%Y"),
+        max_chars=10,
+        key="sb_day",
+    )
+    day = fmt_fr.parse_day(typed)
+    if day is None:
+        st.error("Date invalide : écrivez le jour de la rencontre, par exemple 08/12/2026.")
+        return
+    wanted = (dumps(sb), fmt, base, day.isoformat())
     if st.button("Préparer l'export", key="sb_prep"):
         st.session_state["sb_ready"] = wanted
     if st.session_state.get("sb_ready") != wanted:
         return
+    # Each slide is drawn (a few seconds each, more for a PDF's pages): the wait is said, in French.
+    seconds = len(sb.slides) * (8 if fmt == "pdf" else 3)
+    wait = f"Préparation du diaporama : {len(sb.slides)} diapositives, environ {seconds} s…"
     try:
-        data = _deck(*wanted)
+        with st.spinner(wait):
+            data = _deck(*wanted)
     except TerritoiresError as exc:
         show_error(exc)
         return

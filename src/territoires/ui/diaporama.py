@@ -20,6 +20,7 @@ from streamlit_folium import st_folium
 from territoires import selection
 from territoires.dataset import Dataset
 from territoires.errors import TerritoiresError
+from territoires.fiche import territory
 from territoires.fiche_view import map_state
 from territoires.settings import data_dir, database_url
 from territoires.state import FICHE_LEVELS, MapState, parse_fiche_key
@@ -233,7 +234,11 @@ def describe(ds: Dataset, slide: Slide) -> str:
     """A slide's view in words."""
     if slide.fiche:
         level, code = parse_fiche_key(slide.fiche) or ("", "")
-        return f"Fiche du territoire : {FICHE_LEVELS.get(level, level)} {code}"
+        try:
+            name = territory(ds, level, code).name
+        except TerritoiresError:  # a territory these data do not hold: its code, as written
+            name = code
+        return f"Fiche du territoire : {name} ({FICHE_LEVELS.get(level, level).lower()} {code})"
     s = slide.state
     words = selection.title_for(s, ds)
     if s.statistic:
@@ -316,7 +321,10 @@ def _new_form(ds: Dataset) -> None:
 
 
 def render() -> None:
-    """Draw the page."""
+    """Draw the page (or, from a presentation's link that names this page, the slide)."""
+    if st.query_params.get(NAME_PARAM) and st.query_params.get("presentation") == "1":
+        present()  # « Présenter » links lead here as well as to the map's page: both present
+        return
     ds = dataset()
     if ds is None:
         return

@@ -128,6 +128,11 @@ PRESENTATION_CSS = (
     " font-size: clamp(13px, 1.05vw, 20px) !important; }\n"
     ".terr-legend, .terr-links-legend { max-width: clamp(230px, 19.8vw, 380px); max-height: 52vh; }\n"
     ".terr-legend .sw { width: 22px; height: 16px; }\n"
+    # The actors' names on a slide (a few actors): bold, on a white ground, no pointer.
+    ".leaflet-tooltip.terr-name { font-size: clamp(13px, 1.05vw, 20px); font-weight: 700; color: #1a1a1a;"
+    " background: rgba(255,255,255,.92); border: 0; border-radius: 3px; padding: 1px 6px;"
+    " box-shadow: 0 1px 3px rgba(0,0,0,.35); }\n"
+    ".leaflet-tooltip.terr-name::before { display: none; }\n"
     ".terr-source { max-width: clamp(230px, 19.8vw, 380px); font-size: clamp(13px, 1.05vw, 20px); }\n"
 )
 EXIT_LABEL = "Quitter la présentation (Échap)"

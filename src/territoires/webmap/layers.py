@@ -7,6 +7,8 @@ features and their properties depend on the state.
 
 from __future__ import annotations
 
+import math
+
 import folium
 
 from territoires import encode, readable, safe
@@ -20,7 +22,7 @@ from territoires.styles import (
     NEW_MEMBER_STYLE,
     PLACE_LABELS,
 )
-from territoires.webmap.geometry import QUANTUM, GeometryCache, place_shape
+from territoires.webmap.geometry import QUANTUM, GeometryCache, place_bounds, place_shape
 from territoires.webmap.plumbing import CompactLayer, OfflineMarkerCluster, Script
 
 BOUNDARY_STYLE = {"fill": True, "fillColor": "#ffffff", "fillOpacity": 0.55, "color": "#555555", "weight": 1.6}
@@ -31,6 +33,19 @@ CHORO_STYLE = {"fillOpacity": 0.75, "color": "#ffffff", "weight": 0.8}
 MEMBER_HL = {"weight": 3, "fillOpacity": 0.5}
 PLACE_STYLE = {"fill": False, "color": "#d7301f", "weight": 3.5}
 CLUSTER_OPTIONS = {"maxClusterRadius": 35, "spiderfyOnMaxZoom": True}
+MAX_NAMED = 15  # presenting: up to this many actors, each named on the map (the slides' rule)
+# Names that overlap are pushed down, top to bottom, until none covers another (a margin, so Leaflet's
+# own placement stays the reference and a zoom starts again from it).
+DECLUTTER_JS = (
+    "var run=function(){var els=[].slice.call(map.getContainer().querySelectorAll('.leaflet-tooltip.terr-name'));"
+    "els.forEach(function(e){e.style.marginTop='0px';});"
+    "els.sort(function(a,b){return a.getBoundingClientRect().top-b.getBoundingClientRect().top;});"
+    "var done=[];els.forEach(function(e){var r=e.getBoundingClientRect(),dy=0,again=true,n=0;"
+    "while(again&&n++<50){again=false;done.forEach(function(p){"
+    "if(r.left<p.r&&r.right>p.l&&r.top+dy<p.b&&r.bottom+dy>p.t){dy=p.b-r.top+2;again=true;}});}"
+    "e.style.marginTop=dy+'px';done.push({l:r.left,r:r.right,t:r.top+dy,b:r.bottom+dy});});};"
+    "map.on('zoomend moveend',function(){setTimeout(run,0);});setTimeout(run,700);setTimeout(run,1600);"
+)
 
 
 def choropleth(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
@@ -150,28 +165,37 @@ def place(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
 
 
 def actors(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
-    """Actors as markers, one cluster layer per kind, dashed when placed only in a région or a département."""
+    """Actors as markers, one cluster layer per kind, dashed when placed only in a région or a département.
+
+    Presenting a view of a few actors (a slide), each is named on the map, none grouped: the room must
+    see which they are (actors at one place are spread on a small ring, their names outward).
+    """
     markers = cache.marker_map(sel.state.scale)
-    items = []
-    clusters: dict[str, OfflineMarkerCluster] = {}
+    items = [{"k": k, **markers[i]} for k in sel.kinds_shown for i in sel.markers(k)["id"] if i in markers]
+    if not items:
+        return
+    inside = _in_place(cache, sel, items)
+    named = sel.state.presentation and sum(inside) <= MAX_NAMED
     # Presenting the cooperation links: only symbols that touch are grouped, so that each line ends at a
     # symbol the room can see, not under a cluster's count (actors at one place still show their number).
     linked = sel.state.presentation and sel.relations is not None and not sel.relations.empty
-    options = {**CLUSTER_OPTIONS, "maxClusterRadius": 12} if linked else CLUSTER_OPTIONS
-    for kind in sel.kinds_shown:
-        cluster = OfflineMarkerCluster(name=safe.text(KIND_STYLE[kind][2]), options=options)
-        cluster.add_to(m)
-        clusters[kind] = cluster
-        items += [{"k": kind, **markers[i]} for i in sel.markers(kind)["id"] if i in markers]
-    if not items:
-        return
+    options = CLUSTER_OPTIONS
+    if named:
+        items, options = spread(items, inside), {**CLUSTER_OPTIONS, "disableClusteringAtZoom": 1}
+    elif linked:
+        options = {**CLUSTER_OPTIONS, "maxClusterRadius": 12}
+    clusters: dict[str, OfflineMarkerCluster] = {}
+    for kind in dict.fromkeys(it["k"] for it in items):
+        clusters[kind] = OfflineMarkerCluster(name=safe.text(KIND_STYLE[kind][2]), options=options)
+        clusters[kind].add_to(m)
     styles = safe.script_json({k: [KIND_STYLE[k][0], KIND_STYLE[k][1]] for k in clusters})
     body = (
         "items.forEach(function(it){var st=s[it.k];var icon=L.divIcon({className:'terr-marker',"
         "html:'<span class=\"terr-pin'+(it.v?' vague':'')+'\" style=\"background:'+st[0]+';color:'+st[0]+"
         "'\"><i class=\"fa-solid '+st[1]+'\"'+(it.v?'':' style=\"color:#fff\"')+'></i></span>',"
         "iconSize:[26,26],iconAnchor:[13,13]});"
-        "var mk=L.marker([it.y,it.x],{icon:icon,riseOnHover:true});mk.bindTooltip(it.t);"
+        "var mk=L.marker([it.y,it.x],{icon:icon,riseOnHover:true});"
+        "mk.bindTooltip(it.t,it.n?{permanent:true,direction:it.n,className:'terr-name',offset:[it.n==='left'?-14:14,0]}:{});"
         "mk.bindPopup(it.p,{maxWidth:380});g[it.k].addLayer(mk);});})();"
     )
     data = safe.script_json(items)
@@ -182,3 +206,36 @@ def actors(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
         return f"(function(){{var items={data};var g={{{groups}}};var s={styles};{body}"
 
     m.add_child(Script(code))
+    if named:  # names that touch are moved apart once the view is framed (and after every zoom)
+        m.add_child(Script(lambda: f"(function(map){{{DECLUTTER_JS}}})({m.get_name()});"))
+
+
+def _in_place(cache: GeometryCache, sel: Selection, items: list[dict]) -> list[bool]:
+    """Which markers lie in the searched place (all of them without one): the ones a slide names."""
+    b = place_bounds(cache, sel.state.place) if sel.state.place else None
+    if b is None:
+        return [True] * len(items)
+    return [b["w"] <= it["x"] <= b["e"] and b["s"] <= it["y"] <= b["n"] for it in items]
+
+
+def spread(items: list[dict], named: list[bool] | None = None) -> list[dict]:
+    """Markers at one place spread on a ring (a tenth of the extent of those named), each named ones with
+    the side its name goes (``n``: outward), so that neither symbols nor names cover one another."""
+    named = named if named is not None else [True] * len(items)
+    pts = [it for it, k in zip(items, named, strict=True) if k] or items
+    xs, ys = [it["x"] for it in pts], [it["y"] for it in pts]
+    radius = 0.1 * max(max(xs) - min(xs), max(ys) - min(ys), 0.15)
+    groups: dict[tuple[float, float], list[int]] = {}
+    for i, it in enumerate(items):
+        groups.setdefault((round(it["x"], 3), round(it["y"], 3)), []).append(i)
+    out = [dict(it, n="right") if k else dict(it) for it, k in zip(items, named, strict=True)]
+    for idx in groups.values():
+        if len(idx) < 2:
+            continue
+        for j, i in enumerate(idx):
+            a = -2 * math.pi * j / len(idx)  # the first to the right, then clockwise
+            dx, dy = radius * math.cos(a), radius * math.sin(a) * 0.72  # a degree of longitude is shorter
+            out[i].update(x=round(items[i]["x"] + dx, 4), y=round(items[i]["y"] + dy, 4))
+            if named[i]:
+                out[i]["n"] = "left" if dx < -1e-9 else "right"
+    return out
