@@ -65,13 +65,30 @@ function terrDecode(d){var k=d.k;return{type:"FeatureCollection",features:d.f.ma
 return{type:"Feature",properties:f[0],geometry:{type:"MultiPolygon",coordinates:f[1].map(function(p){
 return p.map(function(r){var o=[],x=0,y=0;for(var i=0;i<r.length;i+=2){x+=r[i];y+=r[i+1];o.push([x/k,y/k]);}
 o.push(o[0]);return o;});})}};})};}
-function terrLayer(d,o){var lyr=L.geoJSON(d.a?terrTopo(d):terrDecode(d),{style:function(f){
+function terrLayer(d,o){var lyr=L.geoJSON(null,{style:function(f){
 var s=Object.assign({},o.style);
 if(f.properties.f){s.fillColor=f.properties.f;}return s;},onEachFeature:function(f,l){
 if(f.properties.t){l.bindTooltip(f.properties.t,{sticky:true});}
 if(f.properties.p){l.bindPopup(f.properties.p,{maxWidth:380});}
+else if(f.properties.r){l.bindPopup(terrPop(f.properties.r),{maxWidth:380});}
 if(o.hl){l.on("mouseover",function(){l.setStyle(o.hl);});l.on("mouseout",function(){lyr.resetStyle(l);});}}});
-return lyr;}
+terrFill(lyr,d);return lyr;}
+"""
+# Geometry sent once (territoires.webmap.published): a layer whose data names a file (``u``) gets its
+# polygons from it — fetched once per page, then from the browser's cache, inflated from gzip — and
+# its features' properties (``f``: [properties, code]) inline. Inline data is drawn at once.
+FETCH_JS = """
+function terrGeo(u){var c=window.__terrGeo||(window.__terrGeo={});
+if(!c[u]){c[u]=fetch(u).then(function(r){if(!r.ok){throw new Error(u+" : "+r.status);}
+return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();});}return c[u];}
+function terrPopups(u){window.__terrPopU=u;terrGeo(u).then(function(d){window.__terrPopD=d;});}
+function terrPop(r){return function(l){var p=window.__terrPopD;if(p){return p[r]||"";}
+terrGeo(window.__terrPopU).then(function(d){window.__terrPopD=d;var q=l.getPopup&&l.getPopup();
+if(q){q.setContent(d[r]||"");}});return "Chargement…";};}
+function terrFill(lyr,d){if(!d.u){lyr.addData(d.a?terrTopo(d):terrDecode(d));return;}
+terrGeo(d.u).then(function(g){lyr.addData(d.f&&g.g?terrDecode({k:g.k,f:d.f.map(function(f){
+return [f[0],g.g[f[1]]||[]];})}):terrTopo(g));}).catch(function(e){
+console.warn("Territoires : contours non chargés ("+e.message+")");});}
 """
 
 
@@ -172,4 +189,4 @@ return{type:"FeatureCollection",features:d.f.map(function(f){return{type:"Featur
 geometry:{type:"MultiPolygon",coordinates:f[1].map(function(p){return p.map(ring);})}};})};}
 """
 
-DECODER_JS = DECODER_JS_BASE + TOPOLOGY_JS
+DECODER_JS = DECODER_JS_BASE + FETCH_JS + TOPOLOGY_JS

@@ -154,7 +154,7 @@ def map_for(state: MapState):
     streamlit-folium renames a map's elements when it draws it, so a shared one draws only once)."""
     from territoires.webmap.compose import build_map
 
-    return build_map(geometry_for(state.as_of), state)
+    return build_map(geometry_for(state.as_of), state, published=True)
 
 
 def reload_data() -> None:

@@ -137,7 +137,8 @@ def present() -> None:
         st.title(slide.title, anchor=False)
         show_error(exc, "Cette diapositive montre un territoire inconnu de ces données.")
         return
-    m = build_map(geometry_for(state.as_of), state, banner=Banner(slide.title, slide.figure, n, len(sb.slides)))
+    banner = Banner(slide.title, slide.figure, n, len(sb.slides))
+    m = build_map(geometry_for(state.as_of), state, banner=banner, published=True)
     presentation_map(m)
 
 

@@ -46,13 +46,24 @@ class Banner:
 
 
 def build_map(
-    cache: GeometryCache, state: MapState, *, height: str = "100%", banner: Banner | None = None
+    cache: GeometryCache,
+    state: MapState,
+    *,
+    height: str = "100%",
+    banner: Banner | None = None,
+    published: bool = False,
 ) -> folium.Map:
     """A new folium map for ``state``: layers, markers, legend, title, bounds.
 
     Always a new object: the caller may render it (streamlit-folium renames its elements when it
     does), so a map is never shared between renders. Building from the cache takes milliseconds.
+    ``published``: the polygons are in shared files the browser fetches once
+    (:mod:`~territoires.webmap.published`), for the dashboard; otherwise inline (exports).
     """
+    if published:
+        from territoires.webmap.published import PublishedCache
+
+        cache = PublishedCache(cache)  # type: ignore[assignment]
     sel = select(cache.ds, state)
     presenting = state.presentation
     m = OfflineMap(
@@ -69,6 +80,8 @@ def build_map(
     m.options["min_zoom"] = 3
     m.add_child(Style(CSS))
     m.add_child(Script(encode.DECODER_JS))
+    if published:  # the records' popups: one shared file, fetched while the map draws
+        m.add_child(Script(f"terrPopups({safe.script_json(cache.popups_url())});"))  # type: ignore[attr-defined]
     furniture.add(m)  # before the layers: the links' legend folds with the helper it defines
     for layer in LAYERS:
         layer(m, cache, sel)

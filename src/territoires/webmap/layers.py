@@ -196,7 +196,7 @@ def actors(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
         "iconSize:[26,26],iconAnchor:[13,13]});"
         "var mk=L.marker([it.y,it.x],{icon:icon,riseOnHover:true});"
         "mk.bindTooltip(it.t,it.n?{permanent:true,direction:it.n,className:'terr-name',offset:[it.n==='left'?-14:14,0]}:{});"
-        "mk.bindPopup(it.p,{maxWidth:380});g[it.k].addLayer(mk);});})();"
+        "mk.bindPopup(it.p||terrPop(it.r),{maxWidth:380});g[it.k].addLayer(mk);});})();"
     )
     data = safe.script_json(items)
 

@@ -218,7 +218,7 @@ JS = (
     "dashArray:it.d?'6 5':null,lineCap:'round',interactive:false});"
     "var hit=L.polyline(pts,{pane:'terrLinks',color:'#000',weight:Math.max(12,W(it.w)+8),opacity:0});"
     "if(it.r){vis.on('add',function(){vis._path.setAttribute('marker-end','url(#terr-arr-'+it.k+')');});}"
-    "hit.bindTooltip(it.t,{sticky:true});hit.bindPopup(it.p,{maxWidth:380});"
+    "hit.bindTooltip(it.t,{sticky:true});hit.bindPopup(it.p||terrPop(it.r),{maxWidth:380});"
     "hit.on('mouseover',function(){vis.setStyle({opacity:1,weight:W(it.w)+2});vis.bringToFront();});"
     "hit.on('mouseout',function(){vis.setStyle({opacity:Z(),weight:W(it.w)});});"
     "g.addLayer(vis);g.addLayer(hit);all.push([vis,hit,it]);});"
@@ -241,9 +241,11 @@ def links(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
     lines, skipped = plan(rels, cache.marker_map(sel.state.scale))
     by_id = rels.set_index("id", drop=False)
     items = []
+    shared = hasattr(cache, "popups_url")  # published: the popups are in the shared file, by id
     for line in lines:
-        r = by_id.loc[line.pop("id")]
-        items.append({**line, "t": tooltip(r), "p": popup(r)})
+        rid = line.pop("id")
+        r = by_id.loc[rid]
+        items.append({**line, "t": tooltip(r), **({"r": rid} if shared else {"p": popup(r)})})
     drawn = {i["k"] for i in items}
     types = [t for t in TYPES if TYPE_INDEX[t] in drawn]
     html = legend(types, any(i["d"] for i in items), any(i["w"] != BASE_WIDTH for i in items), skipped)
