@@ -164,6 +164,7 @@ def map_drawn(page, markers: bool = True) -> bool:
                 "streamlit_folium" in f.url
                 and f.locator("path.leaflet-interactive").count() > 0
                 and (not markers or f.locator(".leaflet-marker-icon").count() > 0)
+                and f.evaluate("() => document.documentElement.getAttribute('data-terr-ready')") == "1"
                 and (f.frame_element().bounding_box() or {}).get("height", 0) > 0
             ):
                 return True

@@ -89,6 +89,8 @@ def drawn_map(page, timeout: float = 30, markers: bool = True):
                     continue
                 if markers and f.locator(".leaflet-marker-icon").count() == 0:
                     continue
+                if f.evaluate("() => document.documentElement.getAttribute('data-terr-ready')") != "1":
+                    continue  # a layer still waits for its shared geometry file
                 box = f.frame_element().bounding_box()
                 if box and box["height"] > 0:
                     return f

@@ -76,7 +76,8 @@ terrFill(lyr,d);return lyr;}
 """
 # Geometry sent once (territoires.webmap.published): a layer whose data names a file (``u``) gets its
 # polygons from it — fetched once per page, then from the browser's cache, inflated from gzip — and
-# its features' properties (``f``: [properties, code]) inline. Inline data is drawn at once.
+# its features' properties (``f``: [properties, code]) inline. Inline data is drawn at once. When every
+# layer is filled, the map's document says so (``data-terr-ready``): tests and benchmarks wait for it.
 FETCH_JS = """
 function terrGeo(u){var c=window.__terrGeo||(window.__terrGeo={});
 if(!c[u]){c[u]=fetch(u).then(function(r){if(!r.ok){throw new Error(u+" : "+r.status);}
@@ -85,10 +86,15 @@ function terrPopups(u){window.__terrPopU=u;terrGeo(u).then(function(d){window.__
 function terrPop(r){return function(l){var p=window.__terrPopD;if(p){return p[r]||"";}
 terrGeo(window.__terrPopU).then(function(d){window.__terrPopD=d;var q=l.getPopup&&l.getPopup();
 if(q){q.setContent(d[r]||"");}});return "Chargement…";};}
+function terrReady(){var w=window;if(w.__terrAll&&!w.__terrPending){
+document.documentElement.setAttribute("data-terr-ready","1");}}
+function terrDone(){window.__terrAll=true;terrReady();}
 function terrFill(lyr,d){if(!d.u){lyr.addData(d.a?terrTopo(d):terrDecode(d));return;}
+window.__terrPending=(window.__terrPending||0)+1;
 terrGeo(d.u).then(function(g){lyr.addData(d.f&&g.g?terrDecode({k:g.k,f:d.f.map(function(f){
 return [f[0],g.g[f[1]]||[]];})}):terrTopo(g));}).catch(function(e){
-console.warn("Territoires : contours non chargés ("+e.message+")");});}
+console.warn("Territoires : contours non chargés ("+e.message+")");}).then(function(){
+window.__terrPending--;terrReady();});}
 """
 
 

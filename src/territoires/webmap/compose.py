@@ -85,6 +85,7 @@ def build_map(
     furniture.add(m)  # before the layers: the links' legend folds with the helper it defines
     for layer in LAYERS:
         layer(m, cache, sel)
+    m.add_child(Script("terrDone();"))  # after the layers: every shared file asked for
     layers.actors(m, cache, sel)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     _furniture(m, cache, sel, banner)
