@@ -206,6 +206,51 @@ def test_one_session_every_rerun_draws_the_map(open_page, server):
     assert search.input_value() == ""
 
 
+def test_reruns_and_later_visits_fetch_no_geometry_again(open_page, server):
+    """Issue 19: boundaries, popups and the maps' shared code cross the network once per browser.
+
+    Bytes counted by Chromium (DevTools): after the first visit, a filter change and a new tab of the
+    same browser receive none of the files named by their content (kept a year by the browser)."""
+    page = open_page(server)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    urls: dict[str, str] = {}
+    got: dict[str, int] = {}
+
+    def finished(e: dict) -> None:
+        url = urls.get(e["requestId"], "")
+        got[url] = got.get(url, 0) + int(e.get("encodedDataLength", 0))
+
+    cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+    cdp.on("Network.loadingFinished", finished)
+    page.reload()
+    drawn_map(page)
+    shared = {u: n for u, n in got.items() if "/app/static/geo/" in u}
+    assert any(u.endswith(".json.gz") for u in shared) and any(u.endswith(".js") for u in shared), got
+    assert all(n > 0 for n in shared.values()), shared  # a fresh browser: fetched once
+    got.clear()
+    search = page.get_by_label("Rechercher un lieu", exact=False)
+    for name, code in (("Gex", "01008"), ("Paris", "75056")):  # two new views of the map, two reruns
+        search.fill(name)
+        search.press("Enter")
+        wait_until(page, lambda code=code: query(page.url).get("lieu") == f"commune:{code}")
+        drawn_map(page, markers=False)
+    # The reruns were counted (the map's frame page, never cached, came again), and the shared files
+    # were not (the browser's cache answered: no request, or one of 0 bytes).
+    assert any("index.html" in u and n > 0 for u, n in got.items()), got
+    again = {u: n for u, n in got.items() if "/app/static/" in u or "streamlit_folium.st_folium/static/" in u}
+    assert sum(again.values()) == 0, again
+    later = page.context.new_page()  # a later visit, same browser
+    cdp2 = page.context.new_cdp_session(later)
+    cdp2.send("Network.enable")
+    got.clear()
+    cdp2.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+    cdp2.on("Network.loadingFinished", finished)
+    later.goto(server)
+    drawn_map(later)
+    assert sum(n for u, n in got.items() if "/app/static/geo/" in u) == 0, got
+
+
 def test_shared_link_reproduces_the_view_in_a_new_browser(open_page, server):
     link = server + "/?region=82&acteurs=ptce_pole,ples&lieu=commune:01008&presentation=1"
     page = open_page(link)

@@ -41,8 +41,11 @@ def test_from_a_member_popup_to_its_fiche_then_its_pdf(open_page, server, tmp_pa
     frame.evaluate(
         """() => { for (const k in window) { const m = window[k];
             if (m && m instanceof L.Map) { m.eachLayer(l => {
-                if (l.getPopup && l.getPopup() && String(l.getPopup().getContent()).includes('commune:01008'))
-                    l.openPopup(); }); } } }"""
+                if (!(l.getPopup && l.getPopup())) return;
+                // A popup's content may be a function of its layer (popups shared in one file).
+                let c = l.getPopup().getContent();
+                if (typeof c === 'function') c = c(l);
+                if (String(c).includes('commune:01008')) l.openPopup(); }); } } }"""
     )
     link = frame.get_by_role("link", name="Voir la fiche")
     link.first.wait_for(timeout=30_000)

@@ -44,11 +44,11 @@ VISIBLE_TEXT_JS = """() => { const out = [];
 POPUPS_JS = """() => { let map = null;
   for (const k in window) { try { if (window[k] instanceof L.Map) { map = window[k]; break; } } catch (e) {} }
   const out = [], seen = new Set();
-  const text = (c) => { if (typeof c === 'function') return ''; const d = document.createElement('div');
+  const text = (c, l) => { if (typeof c === 'function') c = c(l); const d = document.createElement('div');
     if (c instanceof HTMLElement) { return c.textContent; } d.innerHTML = String(c); return d.textContent; };
   const visit = (l) => { if (seen.has(l)) return; seen.add(l);
-    if (l.getPopup && l.getPopup()) out.push(text(l.getPopup().getContent()));
-    if (l.getTooltip && l.getTooltip()) out.push(text(l.getTooltip().getContent()));
+    if (l.getPopup && l.getPopup()) out.push(text(l.getPopup().getContent(), l));
+    if (l.getTooltip && l.getTooltip()) out.push(text(l.getTooltip().getContent(), l));
     if (l.getLayers) l.getLayers().forEach(visit); };
   map.eachLayer(visit);
   return out.filter(t => t && t.trim()).map(t => t.replace(/\\s+/g, ' ').trim()); }"""

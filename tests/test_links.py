@@ -130,7 +130,8 @@ def test_the_layer_its_legend_and_the_escaped_quotes(cache):
 def test_no_type_chosen_no_layer(cache):
     m = build_map(cache, MapState(links=()))
     assert links.NAME not in [getattr(c, "layer_name", None) for c in m._children.values()]
-    assert "terr-links-legend" not in m.get_root().render()
+    # The shared library defines terrLinks; no map script calls it (no lines, no legend).
+    assert "terrLinks(map_" not in m.get_root().render()
 
 
 def test_tooltip_and_popup_read_in_french(cache):

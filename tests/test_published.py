@@ -87,7 +87,7 @@ def test_topology_layers_are_shared_whole(cache, geo_dir):
 def test_hostile_names_stay_escaped_in_the_shared_files(cache, geo_dir):
     shared = build_map(cache, MapState(), published=True).get_root().render()
     assert "49" not in re.findall(r"\d+", shared) or "{{ 7*7 }}" not in shared  # Jinja never ran the name
-    texts = b"".join(gzip.decompress(p.read_bytes()) for p in geo_dir.iterdir())
+    texts = b"".join(gzip.decompress(p.read_bytes()) for p in geo_dir.glob("*.gz"))
     assert b"<img" not in texts and b"{{" not in texts  # escaped HTML, braces as entities
     assert HOSTILE not in texts.decode()
 
@@ -98,3 +98,25 @@ def test_exports_still_inline_everything(cache, geo_dir):
     html = standalone_html(cache, MapState())
     assert "/app/static/geo/" not in html
     assert not geo_dir.exists() or not list(geo_dir.iterdir())
+
+
+def test_the_shared_code_is_linked_for_the_dashboard_and_inlined_in_exports(cache, geo_dir):
+    """Every map's functions and style sheets: two files named by their content for the dashboard
+    (kept by the browser), inlined in an export (which must need nothing else)."""
+    from territoires.webmap import library
+
+    shown = build_map(cache, MapState(), published=True).get_root().render()
+    script = re.search(r'<script src="(/app/static/geo/territoires-[0-9a-f]{20}\.js)"', shown)
+    sheet = re.search(r'<link rel="stylesheet" href="(/app/static/geo/territoires-[0-9a-f]{20}\.css)"', shown)
+    assert script and sheet, "les fichiers partagés ne sont pas liés"
+    script, sheet = script.group(1), sheet.group(1)
+    assert script and script.endswith(".js") and sheet.endswith(".css")
+    assert (geo_dir / script.rsplit("/", 1)[-1]).read_text() == library.js()
+    assert (geo_dir / sheet.rsplit("/", 1)[-1]).read_text() == library.css()
+    assert "function terrLayer" not in shown and "window.terrLinks=" not in shown  # not sent again
+    assert "terrActors([" in shown and "terrLinks(map_" in shown  # the map's own data and calls
+    exported = build_map(cache, MapState()).get_root().render()
+    assert "/app/static/geo/" not in exported
+    assert library.js() in exported and library.css() in exported
+    # Definitions only: loading the library runs nothing (it comes before the map exists).
+    assert re.fullmatch(r"(?:\s*(?:function \w+\(|window\.\w+=function\().*)+", library.js(), re.S)

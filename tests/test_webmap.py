@@ -14,7 +14,7 @@ from streamlit_folium import generate_leaflet_string
 from territoires.dataset import Dataset, load_dataset
 from territoires.selection import select
 from territoires.state import MapState
-from territoires.webmap import furniture, layers
+from territoires.webmap import layers
 from territoires.webmap.compose import build_map
 from territoires.webmap.geometry import GeometryCache
 from territoires.webmap.plumbing import OfflineMap
@@ -120,7 +120,7 @@ def test_a_searched_place_frames_the_map_without_loading_every_commune(cache):
     # Framed in the browser once the legends are measured (webmap.furniture.FIT_JS), on these bounds.
     assert not [c for c in m._children.values() if isinstance(c, folium.map.FitBounds)]
     html = m.get_root().render()
-    found = re.search(re.escape(furniture.FIT_JS) + r"\(map_\w+,(\[\[[^\]]+\],\[[^\]]+\]\])\);", html)
+    found = re.search(r"terrFit\(map_\w+,(\[\[[^\]]+\],\[[^\]]+\]\])\);", html)
     assert found, "le cadrage du lieu manque"
     (s, w), (n, e) = json.loads(found.group(1))
     assert (round(w, 6), round(s, 6), round(e, 6), round(n, 6)) == tuple(round(v, 6) for v in box)
@@ -318,8 +318,9 @@ def test_presenting_the_links_groups_only_symbols_that_touch(cache, monkeypatch)
     assert {radius(o) for o in options(MapState(presentation=True, links=()))} == {
         lay.CLUSTER_OPTIONS["maxClusterRadius"]
     }
-    assert "var pres=true;" in build_map(cache, MapState(presentation=True)).get_root().render()
-    assert "var pres=false;" in build_map(cache, MapState()).get_root().render()
+    # terrLinks(map, group, items, colours, legend, presenting): the last argument.
+    assert re.search(r"terrLinks\(.*,true\);", build_map(cache, MapState(presentation=True)).get_root().render())
+    assert re.search(r"terrLinks\(.*,false\);", build_map(cache, MapState()).get_root().render())
 
 
 def test_presenting_a_few_actors_names_each_and_spreads_those_at_one_place(cache):

@@ -82,7 +82,10 @@ FETCH_JS = """
 function terrGeo(u){var c=window.__terrGeo||(window.__terrGeo={});
 if(!c[u]){c[u]=fetch(u).then(function(r){if(!r.ok){throw new Error(u+" : "+r.status);}
 return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();});}return c[u];}
-function terrPopups(u){window.__terrPopU=u;terrGeo(u).then(function(d){window.__terrPopD=d;});}
+function terrPopups(u){window.__terrPopU=u;window.__terrPending=(window.__terrPending||0)+1;
+terrGeo(u).then(function(d){window.__terrPopD=d;}).catch(function(e){
+console.warn("Territoires : bulles non chargées ("+e.message+")");}).then(function(){
+window.__terrPending--;terrReady();});}
 function terrPop(r){return function(l){var p=window.__terrPopD;if(p){return p[r]||"";}
 terrGeo(window.__terrPopU).then(function(d){window.__terrPopD=d;var q=l.getPopup&&l.getPopup();
 if(q){q.setContent(d[r]||"");}});return "Chargement…";};}

@@ -80,6 +80,31 @@ def french_frontend() -> Path | None:
     return None
 
 
+def long_cache() -> bool:
+    """Add :class:`territoires.httpcache.CacheHeaders` to Streamlit's server (files named by their
+    content kept a year by the browser); False when this Streamlit builds its server otherwise."""
+    try:
+        from starlette.middleware import Middleware
+        from streamlit import config
+        from streamlit.web.server.starlette import starlette_app
+    except ImportError:
+        log.warning("en-têtes de cache non installés : serveur de Streamlit inattendu")
+        return False
+    from territoires.httpcache import CacheHeaders
+
+    original = starlette_app.create_streamlit_middleware
+    if getattr(original, "territoires", False):
+        return True
+
+    def middleware() -> list:
+        base = config.get_option("server.baseUrlPath") or ""
+        return [*original(), Middleware(CacheHeaders, base_url=base)]
+
+    middleware.territoires = True  # type: ignore[attr-defined]
+    starlette_app.create_streamlit_middleware = middleware
+    return True
+
+
 def main(argv: list[str] | None = None) -> None:
     """Start the warm-up thread, then Streamlit on ``app.py`` with the given options."""
     # pandera imports hypothesis (a test dependency, present in the shared .venv) when it first
@@ -87,6 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.modules.setdefault("hypothesis", None)
     threading.Thread(target=warm, name="territoires-warm", daemon=True).start()
     french_frontend()
+    long_cache()
     from streamlit.web import cli as stcli
 
     sys.argv = ["streamlit", "run", str(REPO_ROOT / "app.py"), *(argv if argv is not None else sys.argv[1:])]

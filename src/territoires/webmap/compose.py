@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 import folium
 
-from territoires import encode, readable, safe
+from territoires import readable, safe
 from territoires.selection import Selection, select, source_line, title_for
 from territoires.state import MapState
 from territoires.webmap import furniture, layers, links
 from territoires.webmap.geometry import GeometryCache, place_bounds, place_shape
+from territoires.webmap.library import Library
 from territoires.webmap.plumbing import OfflineMap, Script, Style, control
-from territoires.webmap.popups import CSS, legend_html
+from territoires.webmap.popups import legend_html
 
 FRAMES = {  # (south, west, north, east)
     "metropole": (41.3, -5.2, 51.1, 9.6),
@@ -78,8 +79,7 @@ def build_map(
     # With no tile layer, folium does not pass max_zoom to the map; MarkerCluster needs it there.
     m.options["max_zoom"] = 14
     m.options["min_zoom"] = 3
-    m.add_child(Style(CSS))
-    m.add_child(Script(encode.DECODER_JS))
+    m.add_child(Library(published))  # the shared functions and style sheets, linked or inlined
     if published:  # the records' popups: one shared file, fetched while the map draws
         m.add_child(Script(f"terrPopups({safe.script_json(cache.popups_url())});"))  # type: ignore[attr-defined]
     furniture.add(m)  # before the layers: the links' legend folds with the helper it defines
@@ -95,7 +95,7 @@ def build_map(
     framed = presenting or bool(state.regions) or bool(state.place) or sel.choropleth is not None
     if framed:
         frame = safe.script_json(_frame(cache, sel))
-        m.add_child(Script(lambda: f"{furniture.FIT_JS}({m.get_name()},{frame});"))
+        m.add_child(Script(lambda: f"terrFit({m.get_name()},{frame});"))
     else:
         m.fit_bounds(_frame(cache, sel))
     return m

@@ -5,7 +5,7 @@ from __future__ import annotations
 import folium
 
 from territoires import safe
-from territoires.webmap.plumbing import Script, Style
+from territoires.webmap.plumbing import Script
 
 OPEN_LABEL = "Masquer la légende"
 FOLDED_LABEL = "Légende ▾"
@@ -54,8 +54,7 @@ MAP_LABEL = "Carte interactive : la même information est donnée par le tableau
 # records, and the map itself stays one stop, moved with the arrow keys). Markers made later
 # (clusters, layers) inherit ``keyboard: false`` from the prototype, set before any layer is added.
 A11Y_JS = (
-    "L.Marker.prototype.options.keyboard=false;"
-    "(function(m){var c=m.getContainer();c.setAttribute('role','region');"
+    "window.terrA11y=function(m){var c=m.getContainer();c.setAttribute('role','region');"
     f"c.setAttribute('aria-label',{safe.script_json(MAP_LABEL)});"
     "var fr=function(){[['.leaflet-control-zoom-in','Zoom avant'],['.leaflet-control-zoom-out','Zoom arrière'],"
     "['.leaflet-control-layers-toggle','Couches de la carte'],"
@@ -71,7 +70,7 @@ A11Y_JS = (
     "new MutationObserver(function(rs){rs.forEach(function(r){r.addedNodes.forEach(quiet);});})"
     ".observe(c,{childList:true,subtree:true});quiet(c);"
     # The map's document is the component's page, declared English: the map speaks French.
-    "document.documentElement.lang='fr';})"
+    "document.documentElement.lang='fr';};"
 )
 
 
@@ -85,14 +84,15 @@ def foldable(html: str) -> str:
 
 def add(m: folium.Map) -> None:
     """The style sheet, the fold helper and a kilometre-only scale (folium's ``control_scale`` adds miles)."""
-    m.add_child(Style(CSS))
     # Added before the legends: Leaflet stacks bottom controls upwards, so the scale stays at the edge.
     m.add_child(
         Script(
             lambda: (
+                # Set before any marker is made: markers made later inherit it from the prototype.
+                "L.Marker.prototype.options.keyboard=false;"
                 # maxWidth 160: the bar stays wider than its label in the presentation's 20 px type.
-                f"{FOLD_JS}L.control.scale({{imperial:false,metric:true,maxWidth:160}}).addTo({m.get_name()});"
-                f"{A11Y_JS}({m.get_name()});"
+                f"L.control.scale({{imperial:false,metric:true,maxWidth:160}}).addTo({m.get_name()});"
+                f"terrA11y({m.get_name()});"
             )
         )
     )
@@ -141,13 +141,13 @@ EXIT_LABEL = "Quitter la présentation (Échap)"
 # the left over the Atlantic; the links' legend on the right), kept symmetric so the view stays
 # centred. Leaflet's own arrow-key panning is off (the keys step through the storyboard).
 FIT_JS = (
-    "(function(m,b){var c=m.getContainer();m.invalidateSize(false);"
+    "window.terrFit=function(m,b){var c=m.getContainer();m.invalidateSize(false);"
     "var q=function(s){return c.querySelector(s);};"
     "var w=function(s){var e=q(s);return e?e.offsetWidth:0;};"
     "var band=q('.terr-band');var top=(band?band.offsetHeight+10:0)+24;"
     "var side=Math.max(w('.leaflet-bottom.leaflet-left'),w('.leaflet-bottom.leaflet-right'))+24;"
     "side=Math.min(side,m.getSize().x*0.32);"
-    "m.fitBounds(b,{paddingTopLeft:[side,top],paddingBottomRight:[side,24],animate:false});})"
+    "m.fitBounds(b,{paddingTopLeft:[side,top],paddingBottomRight:[side,24],animate:false});};"
 )
 
 

@@ -37,6 +37,7 @@ MAX_NAMED = 15  # presenting: up to this many actors, each named on the map (the
 # Names that overlap are pushed down, top to bottom, until none covers another (a margin, so Leaflet's
 # own placement stays the reference and a zoom starts again from it).
 DECLUTTER_JS = (
+    "window.terrDeclutter=function(map){"
     "var run=function(){var els=[].slice.call(map.getContainer().querySelectorAll('.leaflet-tooltip.terr-name'));"
     "els.forEach(function(e){e.style.marginTop='0px';});"
     "els.sort(function(a,b){return a.getBoundingClientRect().top-b.getBoundingClientRect().top;});"
@@ -44,7 +45,18 @@ DECLUTTER_JS = (
     "while(again&&n++<50){again=false;done.forEach(function(p){"
     "if(r.left<p.r&&r.right>p.l&&r.top+dy<p.b&&r.bottom+dy>p.t){dy=p.b-r.top+2;again=true;}});}"
     "e.style.marginTop=dy+'px';done.push({l:r.left,r:r.right,t:r.top+dy,b:r.bottom+dy});});};"
-    "map.on('zoomend moveend',function(){setTimeout(run,0);});setTimeout(run,700);setTimeout(run,1600);"
+    "map.on('zoomend moveend',function(){setTimeout(run,0);});setTimeout(run,700);setTimeout(run,1600);};"
+)
+# terrActors(items, groups, styles): one marker per item, in its kind's cluster (the library, library.py).
+ACTORS_JS = (
+    "window.terrActors=function(items,g,s){"
+    "items.forEach(function(it){var st=s[it.k];var icon=L.divIcon({className:'terr-marker',"
+    "html:'<span class=\"terr-pin'+(it.v?' vague':'')+'\" style=\"background:'+st[0]+';color:'+st[0]+"
+    "'\"><i class=\"fa-solid '+st[1]+'\"'+(it.v?'':' style=\"color:#fff\"')+'></i></span>',"
+    "iconSize:[26,26],iconAnchor:[13,13]});"
+    "var mk=L.marker([it.y,it.x],{icon:icon,riseOnHover:true});"
+    "mk.bindTooltip(it.t,it.n?{permanent:true,direction:it.n,className:'terr-name',offset:[it.n==='left'?-14:14,0]}:{});"
+    "mk.bindPopup(it.p||terrPop(it.r),{maxWidth:380});g[it.k].addLayer(mk);});};"
 )
 
 
@@ -189,25 +201,16 @@ def actors(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
         clusters[kind] = OfflineMarkerCluster(name=safe.text(KIND_STYLE[kind][2]), options=options)
         clusters[kind].add_to(m)
     styles = safe.script_json({k: [KIND_STYLE[k][0], KIND_STYLE[k][1]] for k in clusters})
-    body = (
-        "items.forEach(function(it){var st=s[it.k];var icon=L.divIcon({className:'terr-marker',"
-        "html:'<span class=\"terr-pin'+(it.v?' vague':'')+'\" style=\"background:'+st[0]+';color:'+st[0]+"
-        "'\"><i class=\"fa-solid '+st[1]+'\"'+(it.v?'':' style=\"color:#fff\"')+'></i></span>',"
-        "iconSize:[26,26],iconAnchor:[13,13]});"
-        "var mk=L.marker([it.y,it.x],{icon:icon,riseOnHover:true});"
-        "mk.bindTooltip(it.t,it.n?{permanent:true,direction:it.n,className:'terr-name',offset:[it.n==='left'?-14:14,0]}:{});"
-        "mk.bindPopup(it.p||terrPop(it.r),{maxWidth:380});g[it.k].addLayer(mk);});})();"
-    )
     data = safe.script_json(items)
 
     def code() -> str:
         # The clusters' names are read when the map is rendered: streamlit-folium renames them then.
         groups = ",".join(f"{safe.script_json(k)}:{c.get_name()}" for k, c in clusters.items())
-        return f"(function(){{var items={data};var g={{{groups}}};var s={styles};{body}"
+        return f"terrActors({data},{{{groups}}},{styles});"
 
     m.add_child(Script(code))
     if named:  # names that touch are moved apart once the view is framed (and after every zoom)
-        m.add_child(Script(lambda: f"(function(map){{{DECLUTTER_JS}}})({m.get_name()});"))
+        m.add_child(Script(lambda: f"terrDeclutter({m.get_name()});"))
 
 
 def _in_place(cache: GeometryCache, sel: Selection, items: list[dict]) -> list[bool]:

@@ -23,7 +23,7 @@ from territoires.selection import UNPLACED_LEVELS, Selection
 from territoires.styles import RELATION_STYLE
 from territoires.webmap.furniture import foldable
 from territoires.webmap.geometry import GeometryCache
-from territoires.webmap.plumbing import Script, Style
+from territoires.webmap.plumbing import Script
 
 NAME = "Coopérations"
 TYPE_INDEX = {t: i for i, t in enumerate(TYPES)}
@@ -195,6 +195,7 @@ def legend(types: list[str], vague: bool, euros: bool, skipped: dict[str, int]) 
 # Draws the lines: a visible line (thin, half-transparent at national zoom) and a wider invisible
 # one over it that takes the pointer, loops recomputed in pixels at each zoom, SVG arrowheads.
 JS = (
+    "window.terrLinks=function(map,g,items,st,leg,pres){"
     # Presenting (pres): lines as wide and as dark as a room needs, at every zoom.
     "var Z=function(){return pres?0.9:map.getZoom()<8?0.55:0.85;};"
     "var W=function(w){return pres?1.6*w+1:w;};"
@@ -229,7 +230,7 @@ JS = (
     "'terr-links-legend');d.innerHTML=leg;if(window.terrFold){terrFold(d,map);}L.DomEvent.disableClickPropagation(d);"
     "L.DomEvent.disableScrollPropagation(d);return d;};lg.addTo(map);"
     "map.on('overlayadd',function(e){if(e.layer===g){lg.addTo(map);}});"
-    "map.on('overlayremove',function(e){if(e.layer===g){lg.remove();}});"
+    "map.on('overlayremove',function(e){if(e.layer===g){lg.remove();}});};"
 )
 
 
@@ -251,7 +252,6 @@ def links(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
     html = legend(types, any(i["d"] for i in items), any(i["w"] != BASE_WIDTH for i in items), skipped)
     group = folium.FeatureGroup(name=NAME, overlay=True, control=True, show=True)
     group.add_to(m)
-    m.add_child(Style(CSS))
     data = safe.script_json(items)
     colours = safe.script_json([RELATION_STYLE[t][0] for t in TYPES])
     leg = safe.script_json(foldable(html))
@@ -259,9 +259,6 @@ def links(m: folium.Map, cache: GeometryCache, sel: Selection) -> None:
 
     def code() -> str:
         # Names read at render time: streamlit-folium renames the elements as it draws the map.
-        return (
-            f"(function(){{var map={m.get_name()};var g={group.get_name()};var items={data};"
-            f"var st={colours};var leg={leg};var pres={pres};{JS}}})();"
-        )
+        return f"terrLinks({m.get_name()},{group.get_name()},{data},{colours},{leg},{pres});"
 
     m.add_child(Script(code))

@@ -45,6 +45,21 @@ def publish(text: str, kind: str, directory: Path | None = None) -> str:
     return f"{URL_PREFIX}/{name}"
 
 
+def publish_file(text: str, kind: str, ext: str, directory: Path | None = None) -> str:
+    """Write ``text`` as is (a script, a style sheet: the browser reads them without help) under a name
+    from its content, once; its URL. Streamlit's server compresses them on the way."""
+    directory = directory or GEO_DIR
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    path = directory / f"{kind}-{digest}.{ext}"
+    with _lock:
+        if path not in _written or not path.exists():
+            if not path.exists():
+                directory.mkdir(parents=True, exist_ok=True)
+                write_bytes_atomic(path, text.encode("utf-8"))
+            _written.add(path)
+    return f"{URL_PREFIX}/{path.name}"
+
+
 class PublishedCache:
     """``cache`` whose layers refer to the shared geometry files instead of carrying their polygons.
 
