@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from territoires import readable, search, selection
 from territoires.registry.schema import KINDS, LEVELS
 from territoires.state import FRAMINGS, METHODS, MapState, to_query
 from territoires.styles import STAT_LABELS
-from territoires.ui import diaporama, donnees, fiche
-from territoires.ui.common import current_state, dataset, fr_table, geometry, map_for, sidebar_filters, sync_url
+from territoires.ui import diaporama, donnees, fiche, mapframe
+from territoires.ui.common import current_state, dataset, fr_table, geometry, sidebar_filters, sync_url
 
 FRAMING_LABELS = {
     "auto": "La sélection",
@@ -205,16 +204,15 @@ def render() -> None:
             "Le lieu recherché est hors des régions choisies : seul son contour est dessiné. "
             "Retirez le filtre « Région(s) » pour voir ses adhérents et ses acteurs."
         )
-    m = map_for(state)
     if not state.presentation:
         # RGAA 12.7: a link to pass the map (its frame holds the map's own controls) and reach the
         # same information as a table.
         st.markdown("[Passer la carte : aller à la carte en tableau](#la-carte-en-tableau)")  # TABLE_ANCHOR
     if state.presentation:  # the whole viewport; Escape (the page's script) leaves
-        diaporama.presentation_map(m)
+        diaporama.presentation_map(state)
         return
     # returned_objects=[]: panning or zooming never reruns the script.
-    st_folium(m, returned_objects=[], use_container_width=True, height=640, key="carte")
+    mapframe.draw(state, height=640)
     if note := selection.classes_note(ds, state):
         st.caption(note)
     _map_table(ds, state)

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
-from streamlit_folium import st_folium
 
 from territoires import selection
 from territoires.dataset import Dataset
@@ -35,8 +34,8 @@ from territoires.storyboard import (
 )
 from territoires.storyboard import check_name as _check_name
 from territoires.styles import STAT_LABELS
-from territoires.ui import deck_export, staff
-from territoires.ui.common import current_state, dataset, geometry_for, guarded, show_error, sidebar_filters
+from territoires.ui import deck_export, mapframe, staff
+from territoires.ui.common import current_state, dataset, guarded, show_error, sidebar_filters
 
 URL_PATH = "diaporama"
 NAME_PARAM = "diaporama"  # the storyboard presented
@@ -70,12 +69,11 @@ def page() -> st.Page:
     return st.Page(guarded(render), title="Diaporama", icon=":material/slideshow:", url_path=URL_PATH)
 
 
-def presentation_map(m) -> None:
-    """Draw ``m`` over the whole viewport (presentation mode). Never cached: a folium map is drawn once."""
+def presentation_map(state: MapState, banner=None) -> None:
+    """The map of ``state`` over the whole viewport (presentation mode), with a slide's ``banner``."""
     st.html(PRESENTATION_CSS)
     with st.container(key="terr-presentation"):
-        # returned_objects=[]: nothing the map does reruns the script.
-        st_folium(m, returned_objects=[], use_container_width=True, height=860, key="carte")
+        mapframe.draw(state, height=860, banner=banner)
 
 
 def present_params(name: str, n: int = 1) -> dict[str, str]:
@@ -113,7 +111,7 @@ def _slide_number(raw: str | None, total: int) -> int:
 
 def present() -> None:
     """One slide of a storyboard, full screen; the page's keyboard script steps through them."""
-    from territoires.webmap.compose import Banner, build_map
+    from territoires.webmap.compose import Banner
 
     ds = dataset()
     if ds is None:
@@ -138,8 +136,7 @@ def present() -> None:
         show_error(exc, "Cette diapositive montre un territoire inconnu de ces données.")
         return
     banner = Banner(slide.title, slide.figure, n, len(sb.slides))
-    m = build_map(geometry_for(state.as_of), state, banner=banner, published=True)
-    presentation_map(m)
+    presentation_map(state, banner)
 
 
 # --------------------------------------------------------------------------- editing
