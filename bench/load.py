@@ -106,6 +106,23 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def record(results: dict, via_proxy: bool, path: Path = ROOT / "bench" / "results.json") -> None:
+    """Add each level's p50, p90 and errors to bench/results.json (issue 19's budgets are read there),
+    e.g. ``proxy_100_sessions_p90_s``; the other figures of that file are kept."""
+    prefix = "proxy" if via_proxy else "single"
+    merged = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for r in results["levels"]:
+        key = f"{prefix}_{r['sessions']}_sessions"
+        merged[f"{key}_p50_s"] = round(r["p50_ms"] / 1000, 2)
+        merged[f"{key}_p90_s"] = round(r["p90_ms"] / 1000, 2)
+        merged[f"{key}_errors"] = r["errors"]
+    if via_proxy:
+        merged["proxy_replicas"] = results.get("replicas")
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)  # atomic: a reader never sees half a file
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, nargs="*", default=[10, 25, 50])
@@ -157,6 +174,8 @@ def main() -> int:
         if cluster is not None:
             cluster.stop()
     args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if not args.url:  # a server this script started: its figures join bench/results.json
+        record(results, args.via_proxy)
     return 0 if all(r["errors"] == 0 for r in results["levels"]) else 1
 
 

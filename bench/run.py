@@ -63,13 +63,22 @@ BUDGETS = {
     "region_communes_payload_bytes": ("<=", 2_500_000),
     "national_ratio": (">=", 8),
     "region_communes_ratio": (">=", 8),
-    "first_map_s": ("<=", 3.0),
-    "later_visitor_map_s": ("<=", 3.0),
+    "first_map_s": ("<=", 2.5),  # issue 19 (was 3 s)
+    "later_visitor_map_s": ("<=", 2.0),  # issue 19 (was 3 s)
     "reruns_with_map_drawn": (">=", 1.0),
     "rerun_ms_median": ("<=", 250),
     "reruns_on_pan_zoom": ("<=", 0),
     "server_rss_mb": ("<=", 500),
+    # Issue 19, a room full of viewers (the load figures come from bench/load.py, merged here).
+    "rerun_bytes_median": ("<=", 60_000),
+    "national_transfer_bytes_later": ("<=", 100_000),
+    "proxy_25_sessions_p90_s": ("<=", 1.0),
+    "proxy_100_sessions_p90_s": ("<=", 2.5),
+    "proxy_100_sessions_errors": ("<=", 0),
+    "national_commune_view_bytes_compressed": ("<=", 4_000_000),
+    "national_commune_view_drawn_s": ("<=", 3.0),
 }
+LOAD_KEYS = ("proxy_", "single_")  # written by bench/load.py: kept when this script rewrites the file
 
 
 def payload(m: folium.Map) -> int:
@@ -443,6 +452,9 @@ def main() -> int:
         measure_exports(results)
     if not args.no_build:
         measure_build(results)
+    if args.output.exists():  # the load test's figures (bench/load.py) stay until it runs again
+        previous = json.loads(args.output.read_text(encoding="utf-8"))
+        results |= {k: v for k, v in previous.items() if k.startswith(LOAD_KEYS) and k not in results}
     ok = verdicts(results)
     results["budgets_met"] = ok
     width = max(len(k) for k in results)

@@ -4,6 +4,7 @@ visited by headless Chromium — stickiness, a replica killed under a visitor, t
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from territoires import replicas
 from territoires.errors import TerritoiresError
@@ -32,7 +34,11 @@ def test_config_for_three_replicas_has_their_ports_a_cookie_health_checks_and_lo
     text = replicas.haproxy_config(reps, 8600, "127.0.0.1", tmp_path / "haproxy.sock")
     conf = replicas.parse_config(text)
     assert set(conf) == {"global", "defaults", "frontend tableau_de_bord", "backend repliques"}
-    assert conf["frontend tableau_de_bord"] == ["bind 127.0.0.1:8600", "default_backend repliques"]
+    front = conf["frontend tableau_de_bord"]
+    assert front[0] == "bind 127.0.0.1:8600" and front[-1] == "default_backend repliques"
+    assert "compression algo gzip" in front  # Streamlit's own scripts, gzipped for a room on one link
+    kinds = next(d.split()[2:] for d in front if d.startswith("compression type "))
+    assert "application/javascript" in kinds and not any("gzip" in k or "json" in k for k in kinds)
     back = conf["backend repliques"]
     servers = [d.split() for d in back if d.startswith("server ")]
     assert [(s[1], s[2]) for s in servers] == [("r1", "127.0.0.1:41001"), ("r2", "127.0.0.1:41002"),
@@ -257,6 +263,7 @@ class Visitor:
         self.page = self.ctx.new_page()
         self.sockets: list = []
         self.closed: list = []
+        self.urls: list[str] = []  # every request of the page and its frames
 
         def console(m) -> None:
             if m.type != "error" or m.text.startswith(BENIGN) or (failover[0] and m.text.startswith(FAILOVER_NOISE)):
@@ -271,6 +278,7 @@ class Visitor:
         self.page.on("console", console)
         self.page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
         self.page.on("websocket", websocket)
+        self.page.on("request", lambda r: self.urls.append(r.url))
 
     def replica(self) -> str:
         """The replica HAProxy's cookie pins this browser to."""
@@ -348,6 +356,17 @@ def test_two_browsers_land_on_different_replicas_and_each_keeps_its_own(cluster,
         assert drawing(v.page) == first
         assert v.replica() == pinned  # the same replica across reruns and a reload
         assert len(v.sockets) == 2
+    # Through the proxy: Streamlit's scripts gzipped, the boundary files kept a year by the browser.
+    page = requests.get(cluster.url + "/", timeout=10).text
+    script = re.search(r'src="\.?(/?static/js/[^"]+\.js)"', page)
+    assert script, page[:500]
+    r = requests.get(cluster.url + "/" + script.group(1).lstrip("/"), headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert r.status_code == 200 and r.headers.get("Content-Encoding") == "gzip"
+    geo = [u for u in a.urls if "/app/static/geo/" in u and u.endswith(".json.gz")]  # the map's frame's
+    assert geo, a.urls[:20]
+    r = requests.get(geo[0], timeout=10)
+    assert r.status_code == 200 and "immutable" in r.headers.get("Cache-Control", "")
+    assert r.headers.get("Content-Encoding") is None  # gzipped once, by the app, not again by the proxy
 
 
 @pytest.mark.e2e

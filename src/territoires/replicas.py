@@ -97,6 +97,10 @@ def haproxy_config(replicas: list[Replica], port: int, address: str = "0.0.0.0",
         "",
         "frontend tableau_de_bord",
         f"    bind {address}:{port}",
+        # Streamlit sends its own 3 MB of scripts and fonts uncompressed: a room on one Wi-Fi link gets
+        # them gzipped (≈ 1 MB). The boundary files are gzipped already (application/gzip: left alone).
+        "    compression algo gzip",
+        "    compression type text/html text/css text/javascript application/javascript",
         "    default_backend repliques",
         "",
         "backend repliques",
