@@ -37,6 +37,7 @@ def test_streamlit_config_is_pinned():
     assert cfg["client"]["showErrorDetails"] not in ("full", True, "stacktrace")
     assert cfg["client"]["toolbarMode"] == "minimal"
     assert cfg["server"]["fileWatcherType"] == "none"  # no watcher per session in a deployment
+    assert cfg["runner"]["postScriptGC"] is False  # no full collection after every rerun of every session
 
 
 def test_streamlit_reads_the_pinned_config():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from territoires import charts, fmt, stats
@@ -35,6 +36,12 @@ def actor_year(df: pd.DataFrame) -> pd.Series:
 
 def select_actors(placed: pd.DataFrame, state: MapState) -> pd.DataFrame:
     """The records the state shows: members (by level) and actors (by kind), in the selected régions."""
+    return placed[actor_mask(placed, state)]
+
+
+def actor_mask(placed: pd.DataFrame, state: MapState) -> np.ndarray:
+    """Which rows of ``placed`` the state shows (:func:`select_actors`): counting them costs no copy of
+    the table (a copy takes each of its text columns, the most of a rerun's time on a busy server)."""
     kind = placed["kind"]
     keep = kind.isin(state.kinds)
     if state.test_only:  # « Pôles témoins PTCE seulement »: every other actor is hidden, members stay
@@ -52,7 +59,7 @@ def select_actors(placed: pd.DataFrame, state: MapState) -> pd.DataFrame:
             wanted = set(state.regions)
             inside |= placed[other].map(lambda v: isinstance(v, str) and bool(wanted & set(v.split(";"))))
         keep &= inside
-    return placed[keep.to_numpy(dtype=bool)]
+    return keep.to_numpy(dtype=bool)
 
 
 def relation_ends(placed: pd.DataFrame, state: MapState) -> set[str]:

@@ -157,12 +157,13 @@ def _map_table(ds, state: MapState) -> None:
     """The records the map shows, as a table: for keyboard and screen-reader users (RGAA 4.1), and for
     anyone who prefers reading a list. Drawn only when its panel is open (a table costs the first visit)."""
     st.header("La carte en tableau", anchor=TABLE_ANCHOR)
-    records = selection.select_actors(ds.placed, state)
+    shown_rows = selection.actor_mask(ds.placed, state)
     panel = st.expander(
-        f"Les {len(records)} adhérents et acteurs que montre la carte", key="x_map_table", on_change="rerun"
+        f"Les {int(shown_rows.sum())} adhérents et acteurs que montre la carte", key="x_map_table", on_change="rerun"
     )
     if not panel.open:
         return
+    records = ds.placed[shown_rows]
     names = readable.place_names(ds.levels, records, selection.territory_names(ds))
     shown = donnees.table(records, names)
     region = "Région 2012" if state.region_system.column == "reg_2012" else "Région"

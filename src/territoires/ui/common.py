@@ -259,9 +259,14 @@ def sync_url(state: MapState) -> None:
 
 
 def region_options(ds: Dataset, system: str) -> dict[str, str]:
-    """The régions of a system ("2012" or "2016"), code → name, by name."""
-    t = ds.levels[SYSTEMS[system].level].sort_values("nom")
-    return dict(zip(t["code"], t["nom"], strict=True))
+    """The régions of a system ("2012" or "2016"), code → name, by name (sorted once per dataset:
+    every rerun of every session draws the filter)."""
+    # Kept on the dataset itself: it goes with it when an import replaces the dataset.
+    per_ds = vars(ds).setdefault("_region_options", {})
+    if system not in per_ds:
+        t = ds.levels[SYSTEMS[system].level].sort_values("nom")
+        per_ds[system] = dict(zip(t["code"], t["nom"], strict=True))
+    return dict(per_ds[system])
 
 
 def _switch_regions(departements: pd.DataFrame) -> None:
