@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py            # everything (≈ 2 minutes), needs /usr/bin/chromium
     .venv/bin/python bench/run.py --no-browser   # payloads and build only
+    .venv/bin/python bench/run.py --only-communes   # the « Communes » page alone (issue 19), merged
 
 Prints a table and writes the same figures to bench/results.json.  Budgets (issue 6):
 national view ≤ 1 MB and Rhône-Alpes with its communes ≤ 2.5 MB, each ≥ 8× smaller than the
@@ -30,6 +31,9 @@ import folium
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))  # serverproc: the dashboard in a child process
+
+from communes import BUDGETS as COMMUNE_BUDGETS  # noqa: E402
+from communes import measure_communes  # noqa: E402
 
 from territoires import snapshot  # noqa: E402
 from territoires.dataset import load_dataset  # noqa: E402
@@ -75,8 +79,7 @@ BUDGETS = {
     "proxy_25_sessions_p90_s": ("<=", 1.0),
     "proxy_100_sessions_p90_s": ("<=", 2.5),
     "proxy_100_sessions_errors": ("<=", 0),
-    "national_commune_view_bytes_compressed": ("<=", 4_000_000),
-    "national_commune_view_drawn_s": ("<=", 3.0),
+    **COMMUNE_BUDGETS,  # issue 19: every commune of France on one map (bench/communes.py)
 }
 LOAD_KEYS = ("proxy_", "single_")  # written by bench/load.py: kept when this script rewrites the file
 
@@ -376,6 +379,7 @@ def measure_browser(results: dict, repeats: int = 5) -> None:
                 later_visitors(browser, url, results)
                 transfers(browser, url, results)
                 mixed_reruns(browser, url, results)
+                measure_communes(browser, url, results)
                 results["server_rss_mb"] = peak_rss_mb(proc.pid)
             finally:
                 page.close()
@@ -428,6 +432,41 @@ def measure_exports(results: dict) -> None:
             results["static_site_bytes"] = sum(f.stat().st_size for f in files)
 
 
+def carte_same_run(browser, url: str, results: dict, n: int = 5) -> None:
+    """The Carte page's later visitors on the same server, right after the commune view's: on a shared
+    machine, how much of the wait is Streamlit's page rather than the map."""
+    times = []
+    for _ in range(n):
+        ctx = browser.new_context(viewport={"width": 1400, "height": 950})
+        page = ctx.new_page()
+        t = time.perf_counter()
+        page.goto(url)
+        drawn = wait_drawn(page, 30)
+        times.append(time.perf_counter() - t if drawn is not None else float("inf"))
+        ctx.close()
+    results["national_commune_view_carte_same_run_s"] = round(statistics.median(times), 2)
+
+
+def only_communes(output: Path, fresh: dict) -> dict:
+    """The « Communes » page's figures alone, on one server, merged into the figures already in ``output``."""
+    from playwright.sync_api import sync_playwright
+
+    results = json.loads(output.read_text(encoding="utf-8")) if output.exists() else dict(fresh)
+    results.pop("budgets_met", None)
+    results["national_commune_view_date"] = fresh["date"]  # the other figures keep their own date
+    proc, url, _ = start_server(Path(tempfile.mkdtemp()) / "runs.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            measure_communes(browser, url, results)
+            carte_same_run(browser, url, results)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return results
+
+
 def verdicts(results: dict) -> dict[str, bool]:
     out = {}
     for key, (op, limit) in BUDGETS.items():
@@ -442,19 +481,27 @@ def main() -> int:
     ap.add_argument("--no-browser", action="store_true", help="skip first map, reruns and memory")
     ap.add_argument("--no-build", action="store_true", help="skip the data/geo build timing")
     ap.add_argument("--no-exports", action="store_true", help="skip the deck and static site timings")
+    ap.add_argument(
+        "--only-communes",
+        action="store_true",
+        help="only the « Communes » page's figures (bench/communes.py), merged into --output",
+    )
     ap.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     args = ap.parse_args()
     results: dict = {"machine": f"{os.cpu_count()} cœurs", "date": time.strftime("%Y-%m-%d %H:%M")}
-    measure_payloads(results)
-    if not args.no_browser:
-        measure_browser(results)
-    if not args.no_exports:
-        measure_exports(results)
-    if not args.no_build:
-        measure_build(results)
-    if args.output.exists():  # the load test's figures (bench/load.py) stay until it runs again
-        previous = json.loads(args.output.read_text(encoding="utf-8"))
-        results |= {k: v for k, v in previous.items() if k.startswith(LOAD_KEYS) and k not in results}
+    if args.only_communes:
+        results = only_communes(args.output, results)
+    else:
+        measure_payloads(results)
+        if not args.no_browser:
+            measure_browser(results)
+        if not args.no_exports:
+            measure_exports(results)
+        if not args.no_build:
+            measure_build(results)
+        if args.output.exists():  # the load test's figures (bench/load.py) stay until it runs again
+            previous = json.loads(args.output.read_text(encoding="utf-8"))
+            results |= {k: v for k, v in previous.items() if k.startswith(LOAD_KEYS) and k not in results}
     ok = verdicts(results)
     results["budgets_met"] = ok
     width = max(len(k) for k in results)

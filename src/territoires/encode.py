@@ -199,3 +199,79 @@ geometry:{type:"MultiPolygon",coordinates:f[1].map(function(p){return p.map(ring
 """
 
 DECODER_JS = DECODER_JS_BASE + FETCH_JS + TOPOLOGY_JS
+
+
+def _rings_many(geoms: np.ndarray, quantize) -> list[list[list[np.ndarray]]]:
+    """Each geometry's polygons as rings of integer points (``quantize``: (n, 2) coordinates → integers),
+    vectorised: closing vertex implied, repeated vertices dropped, rings of fewer than three vertices
+    and polygons without such an exterior left out."""
+    geoms = np.asarray(geoms, dtype=object)
+    out: list[list[list[np.ndarray]]] = [[] for _ in range(len(geoms))]
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    parts, owner = shapely.get_parts(geoms[ok], return_index=True)
+    owner = np.flatnonzero(ok)[owner]
+    is_poly = shapely.get_type_id(parts) == 3
+    parts, owner = parts[is_poly], owner[is_poly]
+    rings, poly_of = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    if not len(coords):
+        return out
+    q = quantize(coords)
+    same_ring_as_prev = np.r_[False, ring_of[1:] == ring_of[:-1]]
+    repeated = same_ring_as_prev & (q == np.roll(q, 1, axis=0)).all(axis=1)
+    last = np.r_[ring_of[1:] != ring_of[:-1], True]
+    first_idx = np.searchsorted(ring_of, ring_of)  # each vertex's ring's first vertex
+    closing = last & (q == q[first_idx]).all(axis=1) & (np.arange(len(q)) != first_idx)
+    keep = ~(repeated | closing)
+    q, ring_of = q[keep], ring_of[keep]
+    bounds = np.flatnonzero(np.r_[True, ring_of[1:] != ring_of[:-1]])
+    exterior = np.r_[True, poly_of[1:] != poly_of[:-1]]
+    current: dict[int, list[np.ndarray]] = {}
+    for rid, pts in zip(ring_of[bounds].tolist(), np.split(q, bounds[1:]), strict=True):
+        if len(pts) < 3:
+            continue
+        p = int(poly_of[rid])
+        if exterior[rid]:
+            current[p] = [pts]
+            out[int(owner[p])].append(current[p])
+        elif p in current:
+            current[p].append(pts)
+    return out
+
+
+def polygons_many(geoms: np.ndarray, k: int) -> list[list[list[list[int]]]]:
+    """:func:`polygons` of many geometries at once (vectorised: 35,000 communes in about a second);
+    holes of fewer than three vertices are left out too."""
+    rings = _rings_many(geoms, lambda c: np.round(c[:, :2] * k).astype(np.int64))
+    return [
+        [[np.diff(r, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel().tolist() for r in p] for p in g] for g in rings
+    ]
+
+
+MERCATOR_ZOOM = 11  # integer pixels of Web Mercator at zoom 11: ≈ 50 m in France, the quantum's order
+
+
+def mercator(coords: np.ndarray, zoom: int = MERCATOR_ZOOM) -> np.ndarray:
+    """(lon, lat) → Leaflet's Web Mercator pixels at ``zoom`` (floats; 256 × 2^zoom for the world)."""
+    size = 256 * 2**zoom
+    lon, lat = coords[:, 0], np.clip(coords[:, 1], -85.0511, 85.0511)
+    x = size * (lon / 360 + 0.5)
+    y = size * (0.5 - np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) / (2 * np.pi))
+    return np.column_stack([x, y])
+
+
+def svg_paths(geoms: np.ndarray, origin: tuple[int, int], zoom: int = MERCATOR_ZOOM) -> list[str]:
+    """Each geometry as SVG path data in integer Web Mercator pixels at ``zoom`` minus ``origin``:
+    ``M x y`` then relative ``l`` steps per ring, ``z`` closing it ("" when nothing is left). The
+    browser makes a ``Path2D`` of it in one call (no per-vertex JavaScript)."""
+    o = np.array(origin, dtype=np.int64)
+    rings = _rings_many(geoms, lambda c: np.round(mercator(c, zoom)).astype(np.int64) - o)
+    out = []
+    for g in rings:
+        parts = []
+        for poly in g:
+            for r in poly:
+                steps = " ".join(map(str, np.diff(r, axis=0).ravel().tolist())).replace(" -", "-")
+                parts.append(f"M{r[0, 0]} {r[0, 1]}l{steps}z".replace(" -", "-"))
+        out.append("".join(parts))
+    return out

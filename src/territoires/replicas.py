@@ -1,12 +1,10 @@
 """``territoires serve --replicas N``: N dashboards behind HAProxy, for a room that opens the link at once.
 
 One Streamlit process computes on one core (one GIL): a national meeting needs several.  Each replica
-is the same launcher as ``territoires serve`` (:mod:`territoires.serve`), on a free port of 127.0.0.1;
-HAProxy (Debian's package) listens on the public port and keeps each browser on its replica (a
-cookie: Streamlit's sessions live in one process), tunnels the websockets, checks every replica's
-``/_stcore/health`` and sends the visitors of a dead replica to another (``option redispatch``).
-
-This module never imports Streamlit: it only starts processes.
+is the launcher of ``territoires serve`` (:mod:`territoires.serve`) on a free port of 127.0.0.1; HAProxy
+(Debian's package) on the public port keeps each browser on its replica (a cookie: sessions live in
+one process), tunnels the websockets, checks each ``/_stcore/health`` and sends the visitors of a dead
+replica to another (``option redispatch``). This module never imports Streamlit: it starts processes.
 """
 
 from __future__ import annotations
@@ -97,8 +95,7 @@ def haproxy_config(replicas: list[Replica], port: int, address: str = "0.0.0.0",
         "",
         "frontend tableau_de_bord",
         f"    bind {address}:{port}",
-        # Streamlit sends its own 3 MB of scripts and fonts uncompressed: a room on one Wi-Fi link gets
-        # them gzipped (≈ 1 MB). The boundary files are gzipped already (application/gzip: left alone).
+        # Streamlit's own 3 MB of scripts go uncompressed: gzipped here (boundary files are gzipped already).
         "    compression algo gzip",
         "    compression type text/html text/css text/javascript application/javascript",
         "    default_backend repliques",

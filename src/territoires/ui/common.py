@@ -150,8 +150,8 @@ def geometry() -> GeometryCache:
 
 
 def map_for(state: MapState):
-    """A new folium map for a state, built from the shared caches (never a cached map object:
-    streamlit-folium renames a map's elements when it draws it, so a shared one draws only once)."""
+    """A new folium map for a state, from the shared caches (never a cached map object: streamlit-folium
+    renames a map's elements when it draws it, so a shared one draws only once)."""
     from territoires.webmap.compose import build_map
 
     return build_map(geometry_for(state.as_of), state, published=True)
@@ -259,9 +259,7 @@ def sync_url(state: MapState) -> None:
 
 
 def region_options(ds: Dataset, system: str) -> dict[str, str]:
-    """The régions of a system ("2012" or "2016"), code → name, by name (sorted once per dataset:
-    every rerun of every session draws the filter)."""
-    # Kept on the dataset itself: it goes with it when an import replaces the dataset.
+    """The régions of a system ("2012"/"2016"), code → name, by name; sorted once, kept on the dataset."""
     per_ds = vars(ds).setdefault("_region_options", {})
     if system not in per_ds:
         t = ds.levels[SYSTEMS[system].level].sort_values("nom")

@@ -70,11 +70,15 @@ def draw(state: MapState, height: int, banner=None) -> None:
     if not FAST:
         st_folium(_new_map(state, banner), returned_objects=[], use_container_width=True, height=height, key="carte")
         return
-    args = _cached_args(state, banner)
+    show(_cached_args(state, banner), height, "carte")
+
+
+def show(args: dict, height: int, key: str) -> None:
+    """A map's frame from its prepared arguments (:func:`component_args`), full width."""
     sf._component_func(
         **args,
         # The frame's key: the same map keeps its frame, another one gets a new one (as st_folium does).
-        key=sf.generate_js_hash(args["script"], "carte", False),
+        key=sf.generate_js_hash(args["script"], key, False),
         height=height,
         width=None,
         returned_objects=[],

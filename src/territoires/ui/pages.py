@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from territoires.ui import carte, diaporama, donnees, fiche, sources, statistiques
+from territoires.ui import carte, communes, diaporama, donnees, fiche, sources, statistiques
 from territoires.ui.common import guarded
 
 
@@ -17,6 +17,7 @@ def all_pages() -> list:
         st.Page(
             guarded(statistiques.render), title="Statistiques", icon=":material/bar_chart:", url_path="statistiques"
         ),
+        st.Page(guarded(communes.render), title="Communes", icon=":material/grid_on:", url_path="communes"),
         st.Page(guarded(donnees.render), title="Données", icon=":material/table:", url_path="donnees"),
         diaporama.page(),
         st.Page(guarded(sources.render), title="Sources", icon=":material/menu_book:", url_path="sources"),
