@@ -122,7 +122,6 @@ def test_a_map_sends_values_not_geometry_and_the_file_is_published_once(ds, tmp_
 
     monkeypatch.setattr(published, "GEO_DIR", tmp_path)
     monkeypatch.setattr(communes, "GEO_DIR", tmp_path)
-    monkeypatch.setattr(communes, "_files", {})
     cache = GeometryCache(ds)
     table = communeview.shares(ds.placed, ds.units, "today")
     html = [
@@ -167,9 +166,7 @@ def test_the_page_renders_and_switches_vintage(app_dir, monkeypatch):
 
 @pytest.mark.parametrize("how", ["missing", "corrupt"])
 def test_a_missing_or_corrupt_geometry_file_is_a_french_message(app_dir, monkeypatch, how):
-    from territoires.webmap import communes
 
-    monkeypatch.setattr(communes, "_files", {})
     path = app_dir / "geo" / "display" / "france" / "communes.parquet"
     if how == "missing":
         path.unlink()
@@ -190,10 +187,35 @@ def test_the_page_names_a_geometry_file_it_cannot_read(app_dir, monkeypatch):
     def unreadable(*args, **kwargs):
         raise DataFileError("Fichier de contours illisible ou tronqué.", where=app_dir / "communes.parquet")
 
-    monkeypatch.setattr(communes, "_files", {})
     monkeypatch.setattr(communes, "load_level", unreadable)
     at = _run(app_dir, monkeypatch)
     assert not at.exception
     shown = "\n".join([e.value for e in at.error] + [t.value for t in at.text])
     assert "La carte des communes ne peut pas être affichée" in shown
     assert "illisible" in shown and "Traceback" not in shown
+
+
+def test_the_start_up_snapshot_keeps_the_files_names_so_a_server_never_computes_them(ds, tmp_path, monkeypatch):
+    """``territoires prepare`` makes both files; a server started on its snapshot finds them (issue 19:
+    a first visitor never waits while the server prepares 35 000 outlines)."""
+    from territoires.webmap import communes, published
+    from territoires.webmap.geometry import GeometryCache
+
+    monkeypatch.setattr(published, "GEO_DIR", tmp_path)
+    monkeypatch.setattr(communes, "GEO_DIR", tmp_path)
+    cache = GeometryCache(ds)
+    made = {v: communes.commune_geometry(cache, v) for v in communes.VINTAGES_PREPARED}
+    snapshot_part = cache.national_part()  # what snapshot.save pickles
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("les contours des communes ont été relus")
+
+    monkeypatch.setattr(communes, "load_level", no_reading)
+    for v, geom in made.items():
+        assert communes.commune_geometry(snapshot_part, v) == geom
+    (tmp_path / made["2012"].url.rsplit("/", 1)[-1]).unlink()  # the file gone (a cleaned directory): made again
+    monkeypatch.undo()
+    monkeypatch.setattr(published, "GEO_DIR", tmp_path)
+    monkeypatch.setattr(communes, "GEO_DIR", tmp_path)
+    assert communes.commune_geometry(snapshot_part, "2012") == made["2012"]
+    assert (tmp_path / made["2012"].url.rsplit("/", 1)[-1]).exists()

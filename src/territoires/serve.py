@@ -50,9 +50,6 @@ def warm() -> None:
                 snapshot.save(common.geometry_for(""))
             except OSError as exc:  # a read-only data directory: the dashboard works, only slower to start
                 log.warning("instantané de démarrage non écrit : %s", exc)
-        from territoires.webmap.communes import commune_geometry
-
-        commune_geometry(common.geometry_for(""), "2012")  # the « Communes » page's file (its default)
     except TerritoiresError as exc:  # a data problem: the page reports it to the visitor, in French, too
         log.warning("préparation du tableau de bord interrompue : %s", exc)
     except Exception:  # the warm-up is an optimisation: the first visit does the same work and shows the error

@@ -129,10 +129,16 @@ def prepare(base: Path | None = None) -> tuple[Path | None, bool]:
 
     Returns the snapshot's path (None with a database registry) and whether it was written.
     """
-    if load(base) is not None:
-        return path(base), False
-    from territoires.webmap.compose import build_map  # folium: only to prepare, never to load
+    from territoires.webmap.communes import VINTAGES_PREPARED, commune_geometry, has_commune_geometry
 
-    cache = GeometryCache(load_dataset(base))
-    build_map(cache, MapState())
+    cache = load(base)
+    if cache is not None and all(has_commune_geometry(cache, v) for v in VINTAGES_PREPARED):
+        return path(base), False
+    if cache is None:  # (a snapshot the server wrote itself lacks only the « Communes » page's files)
+        from territoires.webmap.compose import build_map  # folium: only to prepare, never to load
+
+        cache = GeometryCache(load_dataset(base))
+        build_map(cache, MapState())
+    for vintage in VINTAGES_PREPARED:  # the « Communes » page's files: seconds of work, before the server starts
+        commune_geometry(cache, vintage)
     return save(cache, base), True

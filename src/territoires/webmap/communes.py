@@ -10,7 +10,6 @@ for reading (shared files too). The browser draws with :data:`~.communes_js.COMM
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from territoires.webmap.plumbing import CompactLayer, OfflineMap, RenderedOnce, 
 from territoires.webmap.published import GEO_DIR, PublishedCache, publish
 
 LEVELS = {"2012": "communes_2012", "today": "communes"}
+VINTAGES_PREPARED = ("2012", "today")  # made by ``territoires prepare`` (snapshot.prepare)
 SCALE = "france"
 REG_STYLE = {"fill": False, "color": "#333333", "weight": 1.4}
 DEP_STYLE = {"fill": False, "color": "#666666", "weight": 0.7}
@@ -59,10 +59,6 @@ class Preload(RenderedOnce, MacroElement):
         self.url = safe.text(url)
 
 
-_lock = threading.Lock()
-_files: dict[tuple[str, str, str], CommuneGeometry] = {}
-
-
 def geometry_text(geo: pd.DataFrame) -> tuple[str, list[str]]:
     """The file's JSON and its codes, in code order: ``z`` (the Web Mercator zoom of the integer pixels),
     ``o`` (their origin), ``c`` codes, ``n`` escaped names, ``p`` SVG path data (:func:`.encode.svg_paths`);
@@ -78,18 +74,29 @@ def geometry_text(geo: pd.DataFrame) -> tuple[str, list[str]]:
     return f'{head}"n":{safe.script_json(names)},"p":{body}}}', codes
 
 
+def has_commune_geometry(cache: GeometryCache, vintage: str) -> bool:
+    """Whether ``cache`` already names the file of ``vintage`` (:func:`commune_geometry` would not compute)."""
+    return ("commune-view", vintage, "") in cache.encoded
+
+
 def commune_geometry(cache: GeometryCache, vintage: str, directory: Path | None = None) -> CommuneGeometry:
-    """The shared file of every commune of ``vintage`` ("2012" or "today"), written once per process."""
-    key = (str(cache.ds.base), vintage, str(directory))
-    with _lock:
-        found = _files.get(key)
-    if found is not None and (directory or GEO_DIR).joinpath(found.url.rsplit("/", 1)[-1]).exists():
-        return found
+    """The shared file of every commune of ``vintage`` ("2012" or "today"), written once.
+
+    Its name and order are kept in ``cache`` (so in the start-up snapshot, which ``territoires prepare``
+    writes with both files made): a server started on a current snapshot never computes them again,
+    and the first visitors do not wait while it does (seconds of the one core a process has)."""
+    key = ("commune-view", vintage, str(directory or ""))
+    with cache._lock:
+        kept = cache.encoded.get(key)  # type: ignore[call-overload]
+    if kept is not None:
+        url, codes = kept.split("\n", 1)
+        if (directory or GEO_DIR).joinpath(url.rsplit("/", 1)[-1]).exists():
+            return CommuneGeometry(url, tuple(codes.split(",")))
     geo = load_level(LEVELS[vintage], scale=SCALE, base=cache.ds.base)
     text, codes = geometry_text(geo)
     found = CommuneGeometry(publish(text, f"vue-{LEVELS[vintage]}", directory), tuple(codes))
-    with _lock:
-        _files[key] = found
+    with cache._lock:
+        cache.encoded[key] = f"{found.url}\n{','.join(found.codes)}"  # type: ignore[index]
     return found
 
 
