@@ -219,3 +219,17 @@ def test_the_start_up_snapshot_keeps_the_files_names_so_a_server_never_computes_
     monkeypatch.setattr(communes, "GEO_DIR", tmp_path)
     assert communes.commune_geometry(snapshot_part, "2012") == made["2012"]
     assert (tmp_path / made["2012"].url.rsplit("/", 1)[-1]).exists()
+
+
+def test_the_legend_shows_only_the_classes_the_map_holds():
+    """Sophie's review: a 2012 legend listed four partial classes with « 0 commune »."""
+    import pandas as pd
+
+    from territoires.webmap.communes import legend
+
+    whole = legend(pd.Series([0.0, 1.0, 1.0]), "2012")
+    assert "aucune (0 %) : 1 commune" in whole and "100 %" in whole
+    assert "moins de 25 %" not in whole and "de 25 à 50 %" not in whole
+    partial = legend(pd.Series([0.0, 0.3, float("nan")]), "today")
+    assert "de 25 à 50 % : 1 commune" in partial and "inconnue : 1 commune" in partial
+    assert "toute (100 %) : 0 commune" in partial  # the last class always: the scale's end

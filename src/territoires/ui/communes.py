@@ -39,14 +39,22 @@ def _map_args(vintage: str, as_of: str, framing: str) -> dict:
     return mapframe.component_args(m)
 
 
-def _caption(table: pd.DataFrame) -> None:
+def _caption(table: pd.DataFrame, vintage: str) -> None:
     s = communeview.summary(table, table["population"])
     pop = s["population"] / s["population_total"] if s["population_total"] else float("nan")
+    which = "communes de 2012" if vintage == "2012" else "communes d'aujourd'hui"
+    how = (
+        "sont dans le territoire d'au moins un adhérent du RTES (au 31 août 2012)"
+        if vintage == "2012"
+        else "sont couvertes par au moins un adhérent du RTES (au 31 août 2012), en tout ou en partie "
+        "(une commune nouvelle dont seules certaines communes de 2012 l'étaient)"
+    )
     st.caption(
-        f"{fmt.number(s['communes'])} communes sur {fmt.number(s['total'])} sont couvertes, en tout ou en partie, "
-        f"par le territoire d'au moins un adhérent du RTES (au 31 août 2012) : {fmt.percent(pop)} de la population "
-        "(populations d'aujourd'hui, réparties par surface entre les communes de 2012). Survolez ou cliquez une "
-        "commune pour son nom, son code et sa part couverte."
+        f"{fmt.number(s['communes'])} des {fmt.number(s['total'])} {which} {how}. "
+        f"Les territoires des adhérents réunissent {fmt.percent(pop)} des habitants de la France "
+        "(population d'aujourd'hui). "
+        "Un département ou une région adhérent couvre toutes ses communes : d'où les grands aplats. "
+        "Survolez ou cliquez une commune pour son nom, son code et sa part couverte."
     )
 
 
@@ -84,7 +92,7 @@ def render() -> None:
     except TerritoiresError as exc:
         show_error(exc, "La carte des communes ne peut pas être affichée.")
         return
-    _caption(table)
+    _caption(table, vintage)
     st.markdown("[Passer la carte : aller aux communes en tableau](#les-communes-en-tableau)")  # TABLE_ANCHOR
     # returned_objects=[]: panning or zooming never reruns the script.
     if mapframe.FAST:

@@ -121,7 +121,8 @@ def legend(share: pd.Series, vintage: str) -> str:
     classes = [*[(c[1], c[2]) for c in communeview.CLASSES], communeview.NO_DATA]
     for i, (label, colour) in enumerate(classes):
         n = int(counts.get(i, 0))
-        if n or i < len(communeview.CLASSES):
+        # « aucune » and « 100 % » always; a partial class only when a commune has it (never in 2012).
+        if n or i in (0, len(communeview.CLASSES) - 1):
             text = f"{label} : {fmt.number(n)} commune{'s' if n > 1 else ''}"
             swatch = f'<span class="sw" style="background:{colour};border:1px solid #888"></span>'
             rows.append(f"<div>{swatch}{safe.text(text)}</div>")
